@@ -1,0 +1,3 @@
+namespace Tidu.Plots;
+
+internal static class Placeholder { }

@@ -1,0 +1,54 @@
+namespace Tidu;
+
+/// <summary>Connects op results to the backward graph. Every differentiable op calls one of these.</summary>
+internal static class Autograd
+{
+    /// <summary>True when an op on these inputs must be recorded.</summary>
+    internal static bool Needs(Tensor a) => a.RequiresGrad && GradMode.IsEnabled;
+
+    internal static bool Needs(Tensor a, Tensor b) => (a.RequiresGrad || b.RequiresGrad) && GradMode.IsEnabled;
+
+    /// <summary>Records a unary op; <paramref name="saved"/> are the tensors its backward reads through <c>node.Saved(i)</c>.</summary>
+    internal static Tensor Record(Tensor result, string name, Tensor input, BackwardFunction backward,
+        Tensor?[]? saved = null, int[]? ints = null, double scalar = 0, bool flag = false)
+    {
+        if (!Needs(input)) return result;
+        return Attach(result, new GradFn(name, [input], saved ?? [], backward) { Ints = ints ?? [], Scalar = scalar, Flag = flag });
+    }
+
+    /// <summary>Records a binary op; inputs that do not require grad receive no gradient.</summary>
+    internal static Tensor Record(Tensor result, string name, Tensor a, Tensor b, BackwardFunction backward,
+        Tensor?[]? saved = null, int[]? ints = null, double scalar = 0)
+    {
+        if (!Needs(a, b)) return result;
+        return Attach(result, new GradFn(name, [a.RequiresGrad ? a : null, b.RequiresGrad ? b : null], saved ?? [], backward) { Ints = ints ?? [], Scalar = scalar });
+    }
+
+    /// <summary>Records an op with any number of inputs.</summary>
+    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, BackwardFunction backward,
+        Tensor?[]? saved = null, int[]? ints = null)
+    {
+        if (!GradMode.IsEnabled) return result;
+        bool any = false;
+        var edges = new Tensor?[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (inputs[i].RequiresGrad) { edges[i] = inputs[i]; any = true; }
+        }
+        if (!any) return result;
+        return Attach(result, new GradFn(name, edges, saved ?? [], backward) { Ints = ints ?? [] });
+    }
+
+    private static Tensor Attach(Tensor result, GradFn node)
+    {
+        if (!result.DType.IsFloatingPoint()) return result; // integer results (argmax, masks) carry no gradient
+        result.gradFn = node;
+        result.SetRequiresGradFromOp();
+        return result;
+    }
+}
+
+public sealed partial class Tensor
+{
+    internal void SetRequiresGradFromOp() => requiresGrad = true;
+}

@@ -1,0 +1,132 @@
+namespace Tidu;
+
+/// <summary>
+/// Reverse-mode differentiation: sorts the graph below a root topologically, seeds the root's gradient and
+/// runs each node's backward once, after all gradients flowing into it have been summed.
+/// </summary>
+internal static class Engine
+{
+    internal static void Run(Tensor root, Tensor gradient, bool retainGraph)
+    {
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException(
+                "Backward: the tensor does not require grad and has no GradFn. Set RequiresGrad = true on the leaves you want gradients for.");
+
+        using var _ = Tensor.NoGrad(); // gradients are computed without recording (no double backward)
+        if (root.gradFn is null)
+        {
+            Accumulate(root, gradient);
+            return;
+        }
+
+        var order = TopologicalOrder(root.gradFn);
+        var pending = new Dictionary<GradFn, Tensor>(ReferenceEqualityComparer.Instance) { [root.gradFn] = gradient };
+        foreach (var node in order)
+        {
+            if (!pending.Remove(node, out var g)) continue;
+            if (node.RetainedOutput is { } retained) Accumulate(retained, g);
+            var inputGrads = node.Apply(g);
+            for (int i = 0; i < node.Inputs.Length; i++)
+            {
+                var input = node.Inputs[i];
+                var ig = i < inputGrads.Length ? inputGrads[i] : null;
+                if (input is null || ig is null) continue;
+                ig = ReduceToShape(ig, input.shape, node.Name);
+                if (input.gradFn is null)
+                {
+                    Accumulate(input, ig);
+                }
+                else
+                {
+                    pending[input.gradFn] = pending.TryGetValue(input.gradFn, out var existing) ? existing + ig : ig;
+                }
+            }
+            if (!retainGraph) node.Release();
+        }
+    }
+
+    /// <summary>Nodes in an order where every node comes before the nodes it sends gradients to.</summary>
+    private static List<GradFn> TopologicalOrder(GradFn root)
+    {
+        var visited = new HashSet<GradFn>(ReferenceEqualityComparer.Instance);
+        var postOrder = new List<GradFn>();
+        var stack = new Stack<(GradFn Node, int Next)>();
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            if (next < node.Inputs.Length)
+            {
+                stack.Push((node, next + 1));
+                var child = node.Inputs[next]?.gradFn;
+                if (child is not null && visited.Add(child)) stack.Push((child, 0));
+            }
+            else
+            {
+                postOrder.Add(node);
+            }
+        }
+        postOrder.Reverse();
+        return postOrder;
+    }
+
+    /// <summary>Sums a broadcast gradient back to the shape of the input it belongs to.</summary>
+    internal static Tensor ReduceToShape(Tensor g, int[] shape, string op)
+    {
+        if (g.shape.AsSpan().SequenceEqual(shape)) return g;
+        int lead = g.Rank - shape.Length;
+        if (lead < 0)
+            throw new InvalidOperationException($"{op} backward produced a gradient of shape {ShapeUtil.Format(g.shape)} for an input of shape {ShapeUtil.Format(shape)}.");
+        var dims = new List<int>();
+        for (int i = 0; i < g.Rank; i++)
+        {
+            if (i < lead) dims.Add(i);
+            else if (shape[i - lead] == 1 && g.shape[i] != 1) dims.Add(i);
+        }
+        var reduced = dims.Count == 0 ? g : g.Sum(dims.ToArray(), keepDim: true);
+        return reduced.Reshape(shape);
+    }
+
+    /// <summary>Adds a gradient into a tensor's <see cref="Tensor.Grad"/>, which it owns (never a view of another tensor).</summary>
+    private static void Accumulate(Tensor target, Tensor g)
+    {
+        if (g.DType != target.DType) g = g.To(target.DType);
+        if (target.Grad is null)
+        {
+            var own = Tensor.Empty(target.DType, target.Shape);
+            Kernels.Strided.CopyInto(g, own);
+            target.Grad = own;
+        }
+        else
+        {
+            target.Grad.AddInPlace(g);
+        }
+    }
+}
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Computes the gradient of this scalar with respect to every leaf that requires grad and adds it to their
+    /// <see cref="Grad"/> (gradients accumulate, as in PyTorch). The graph is freed afterwards unless
+    /// <paramref name="retainGraph"/> is true.
+    /// </summary>
+    public void Backward(bool retainGraph = false)
+    {
+        if (NumberOfElements != 1)
+            throw new InvalidOperationException(
+                $"Backward: grad can be implicitly created only for scalar outputs; this tensor has shape {ShapeUtil.Format(shape)}. " +
+                "Pass a gradient of the same shape: Backward(gradient).");
+        Engine.Run(this, OnesLike(this), retainGraph);
+    }
+
+    /// <summary>Backward from a non-scalar tensor, given the gradient of some scalar with respect to it.</summary>
+    public void Backward(Tensor gradient, bool retainGraph = false)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (!gradient.shape.AsSpan().SequenceEqual(shape))
+            throw new ArgumentException($"Backward: gradient has shape {ShapeUtil.Format(gradient.shape)} but the tensor has shape {ShapeUtil.Format(shape)}.");
+        Engine.Run(this, gradient.Detach(), retainGraph);
+    }
+}

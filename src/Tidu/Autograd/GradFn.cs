@@ -1,0 +1,79 @@
+namespace Tidu;
+
+/// <summary>
+/// Computes the gradients of an op's inputs from the gradient of its output. Receives the node, so it can read
+/// the tensors and arguments the forward saved, and returns one gradient per input (null where none flows).
+/// A gradient may have the output's broadcast shape; the engine sums it back to the input's shape.
+/// </summary>
+public delegate Tensor?[] BackwardFunction(GradFn node, Tensor gradOutput);
+
+/// <summary>
+/// A node of the backward graph: the op that produced a tensor, the inputs to send gradients to, and the
+/// tensors the backward needs (checked against in-place changes through their version counters).
+/// </summary>
+public sealed class GradFn
+{
+    private BackwardFunction? backward;
+    private Tensor?[] saved;
+    private readonly int[] savedVersions;
+
+    internal GradFn(string name, Tensor?[] inputs, Tensor?[] saved, BackwardFunction backward)
+    {
+        Name = name;
+        Inputs = inputs;
+        this.saved = saved;
+        this.backward = backward;
+        savedVersions = new int[saved.Length];
+        for (int i = 0; i < saved.Length; i++) savedVersions[i] = saved[i]?.version.Value ?? 0;
+    }
+
+    /// <summary>The op's name, e.g. "Mul" (PyTorch shows <c>MulBackward0</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The inputs of the op, in order; null for inputs that do not require grad.</summary>
+    internal Tensor?[] Inputs { get; }
+
+    /// <summary>Integer arguments of the forward (dims, sizes) that the backward needs.</summary>
+    internal int[] Ints { get; init; } = [];
+
+    /// <summary>A scalar argument of the forward (exponent, slope…) that the backward needs.</summary>
+    internal double Scalar { get; init; }
+
+    /// <summary>A flag argument of the forward (keepDim…).</summary>
+    internal bool Flag { get; init; }
+
+    /// <summary>Set by <see cref="Tensor.RetainGrad"/>: the output whose gradient must be kept.</summary>
+    internal Tensor? RetainedOutput { get; set; }
+
+    /// <summary>True once a backward without retainGraph has released the saved tensors.</summary>
+    public bool IsFreed => backward is null;
+
+    /// <summary>The saved tensor <paramref name="i"/>, after checking it was not modified in place since it was saved.</summary>
+    internal Tensor Saved(int i)
+    {
+        var t = saved[i] ?? throw new InvalidOperationException($"{Name} backward asked for saved tensor {i}, which the forward did not save.");
+        if (t.version.Value != savedVersions[i])
+            throw new InvalidOperationException(
+                $"One of the tensors needed for gradient computation has been modified by an in-place operation: " +
+                $"the {t.DType} tensor of shape {ShapeUtil.Format(t.shape)} saved by {Name} is at version {t.version.Value}; " +
+                $"expected version {savedVersions[i]} instead. Modify a copy (Clone()) or do the in-place change after Backward().");
+        return t;
+    }
+
+    internal Tensor?[] Apply(Tensor gradOutput)
+    {
+        var fn = backward ?? throw new InvalidOperationException(
+            $"Trying to backward through the graph a second time (the buffers saved by {Name} have already been freed). " +
+            "Pass retainGraph: true to the first Backward() if you need to backward through it again.");
+        return fn(this, gradOutput);
+    }
+
+    internal void Release()
+    {
+        backward = null;
+        saved = [];
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}Backward";
+}
