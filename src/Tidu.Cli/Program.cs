@@ -1,1 +1,1 @@
-System.Console.WriteLine("tidu");
+return Tidu.Cli.TiduCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,8 @@
+namespace Tidu.Cli.Seed;
+
+/// <summary>The seed post's problems in the order the post presents them.</summary>
+public static class SeedProblems
+{
+    /// <summary>A fresh instance of every problem.</summary>
+    public static IReadOnlyList<SeedProblem> All() => [new Problem1HandWritten()];
+}

@@ -1,3 +1,0 @@
-namespace Tidu.Plots;
-
-internal static class Placeholder { }
