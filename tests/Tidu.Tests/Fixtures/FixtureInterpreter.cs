@@ -8,37 +8,20 @@ namespace Tidu.Tests.Fixtures;
 /// argument is a nested expression, an input name, a number, <c>keep</c>, <c>_</c> (absent optional),
 /// <c>none</c>/<c>tanh</c> (GELU approximation) or <c>(dims d ...)</c> (an int list).
 /// </summary>
-/// <remarks>
-/// Ops that other branches are adding to Tidu live in FixtureInterpreter.Pending.cs, compiled only when the
-/// TIDU_PENDING_OPS symbol is defined; until then expressions using them are reported as skipped
-/// ("op pending merge") by <see cref="TorchFixtureTests"/>. An op in neither list fails its test.
-/// </remarks>
+/// <remarks>An op missing here fails its fixture test.</remarks>
 internal static partial class FixtureInterpreter
 {
-    /// <summary>Ops evaluated by this file with the API Tidu has today.</summary>
-    public static readonly IReadOnlySet<string> CoreOps = new HashSet<string>
+    /// <summary>Every op this interpreter evaluates.</summary>
+    public static readonly IReadOnlySet<string> Ops = new HashSet<string>
     {
         "add", "sub", "mul", "div", "neg", "pow",
         "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "gelu", "softplus",
         "clamp", "maximum", "minimum", "where", "gt", "lt", "ge", "le", "eq", "ne",
         "sum", "sum_dim", "sum_dims", "mean", "mean_dim", "mean_dims", "matmul",
         "reshape", "view", "transpose", "permute", "squeeze", "unsqueeze", "expand", "flatten", "contiguous",
-    };
-
-    /// <summary>Ops whose Tidu API is being merged from other branches (FixtureInterpreter.Pending.cs).</summary>
-    public static readonly IReadOnlySet<string> PendingOps = new HashSet<string>
-    {
         "narrow", "select", "slice", "cat", "stack", "gather", "index_select", "scatter_add",
         "max", "min", "max_dim", "min_dim", "var", "std", "logsumexp", "softmax", "log_softmax",
     };
-
-    /// <summary>True when FixtureInterpreter.Pending.cs is compiled in (TIDU_PENDING_OPS defined).</summary>
-    public static bool PendingOpsCompiled =>
-#if TIDU_PENDING_OPS
-        true;
-#else
-        false;
-#endif
 
     /// <summary>Evaluates <paramref name="expression"/> with the given named inputs.</summary>
     public static Tensor Evaluate(string expression, IReadOnlyDictionary<string, Tensor> inputs) =>
@@ -57,9 +40,6 @@ internal static partial class FixtureInterpreter
             foreach (var child in n.Items.Skip(1)) stack.Push(child);
         }
     }
-
-    /// <summary>Implemented in FixtureInterpreter.Pending.cs when TIDU_PENDING_OPS is defined; leaves result null otherwise.</summary>
-    static partial void EvaluatePending(string op, Args a, ref Tensor? result);
 
     /// <summary>A tensor, or a double for a number literal.</summary>
     private static object Eval(SExpr node, IReadOnlyDictionary<string, Tensor> env)
@@ -124,12 +104,24 @@ internal static partial class FixtureInterpreter
             case "expand": return a.T(1).Expand(a.IntsFrom(2));
             case "flatten": return a.T(1).Flatten(a.Count > 2 ? a.I(2) : 0, a.Count > 3 ? a.I(3) : -1);
             case "contiguous": return a.T(1).Contiguous();
+            case "narrow": return a.T(1).Narrow(a.I(2), a.I(3), a.I(4));
+            case "select": return a.T(1).Select(a.I(2), a.I(3));
+            case "slice": return a.T(1).Slice(a.I(2), a.I(3), a.I(4), a.I(5));
+            case "cat": return Tensor.Cat(a.TensorsFrom(2), a.I(1));
+            case "stack": return Tensor.Stack(a.TensorsFrom(2), a.I(1));
+            case "gather": return a.T(1).Gather(a.I(2), a.T(3));
+            case "index_select": return a.T(1).IndexSelect(a.I(2), a.T(3));
+            case "scatter_add": return a.T(1).ScatterAdd(a.I(2), a.T(3), a.T(4));
+            case "max": return a.T(1).Max();
+            case "min": return a.T(1).Min();
+            case "max_dim": return a.T(1).Max(a.I(2), a.Keep(3)).Values;
+            case "min_dim": return a.T(1).Min(a.I(2), a.Keep(3)).Values;
+            case "var": return a.T(1).Var(a.Dims(2), a.D(3), a.Keep(4));
+            case "std": return a.T(1).Std(a.Dims(2), a.D(3), a.Keep(4));
+            case "logsumexp": return a.T(1).LogSumExp(a.I(2), a.Keep(3));
+            case "softmax": return a.T(1).Softmax(a.I(2));
+            case "log_softmax": return a.T(1).LogSoftmax(a.I(2));
         }
-        Tensor? pending = null;
-        EvaluatePending(op, a, ref pending);
-        if (pending is not null) return pending;
-        if (PendingOps.Contains(op))
-            throw new NotSupportedException($"op '{op}' is pending merge: its interpreter case is in FixtureInterpreter.Pending.cs, compiled only with TIDU_PENDING_OPS.");
         throw new NotSupportedException($"unknown op '{op}' in {node}: add it to FixtureInterpreter (and to tools/FixtureGenerator/TorchEvaluator.cs).");
     }
 

@@ -17,26 +17,20 @@ public class TorchFixtureTests
     private const double Atol = 1e-9;
     private const double Rtol = 1e-7;
 
-    /// <summary>Expressions that use only ops Tidu has today.</summary>
-    public static TheoryData<string> CoreCases => Names(pending: false);
-
-    /// <summary>
-    /// Expressions that use an op being merged from another branch (see FixtureInterpreter.Pending.cs). They run
-    /// only when TIDU_PENDING_OPS is defined; until then the theory is reported as skipped.
-    /// </summary>
-    public static TheoryData<string> PendingCases => Names(pending: true);
+    /// <summary>Every expression of the fixture file.</summary>
+    public static TheoryData<string> Cases
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var c in TorchFixtureFile.Cases) data.Add(c.Name);
+            return data;
+        }
+    }
 
     [Theory]
-    [MemberData(nameof(CoreCases))]
+    [MemberData(nameof(Cases))]
     public void ExpressionMatchesPyTorch(string name) => Check(TorchFixtureFile.Get(name));
-
-#if TIDU_PENDING_OPS
-    [Theory]
-#else
-    [Theory(Skip = "op pending merge")]
-#endif
-    [MemberData(nameof(PendingCases))]
-    public void PendingOpExpressionMatchesPyTorch(string name) => Check(TorchFixtureFile.Get(name));
 
     [Fact]
     public void FixtureFileHoldsAtLeast100Expressions()
@@ -49,7 +43,7 @@ public class TorchFixtureTests
     {
         var unknown = TorchFixtureFile.Cases
             .SelectMany(c => FixtureInterpreter.OpsOf(c.Expression).Select(op => (op, c.Name)))
-            .Where(p => !FixtureInterpreter.CoreOps.Contains(p.op) && !FixtureInterpreter.PendingOps.Contains(p.op))
+            .Where(p => !FixtureInterpreter.Ops.Contains(p.op))
             .Select(p => $"{p.op} (in {p.Name})").Distinct().ToList();
         Assert.True(unknown.Count == 0, "ops the interpreter does not know: " + string.Join(", ", unknown));
     }
@@ -74,15 +68,6 @@ public class TorchFixtureTests
     }
 
     private static string ThisSourceFile([CallerFilePath] string path = "") => path;
-
-    private static TheoryData<string> Names(bool pending)
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in TorchFixtureFile.Cases)
-            if (FixtureInterpreter.OpsOf(c.Expression).Any(FixtureInterpreter.PendingOps.Contains) == pending)
-                data.Add(c.Name);
-        return data;
-    }
 
     private static void Check(TorchCase c)
     {
