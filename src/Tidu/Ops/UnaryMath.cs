@@ -90,11 +90,12 @@ public sealed partial class Tensor
         if (min is null && max is null) throw new ArgumentException("Clamp: at least one of min and max must be given.");
         var x = Detach();
         Tensor result = x, pass;
+        bool needsGrad = Autograd.Needs(this); // asked before NoGrad(), inside which nothing needs grad
         using (NoGrad())
         {
             if (min is { } lo) result = result.Maximum(FullLike(x, lo));
             if (max is { } hi) result = result.Minimum(FullLike(x, hi));
-            if (!Autograd.Needs(this)) return result;
+            if (!needsGrad) return result;
             // the gradient passes where min <= x <= max (PyTorch's clamp_backward)
             pass = OnesLike(x);
             if (min is { } lo2) pass = pass * x.Ge(lo2);
