@@ -63,8 +63,10 @@ public static class GradCheck
                 foreach (int i in checkedInputs) inputs[i].Grad = null;
                 if (output.RequiresGrad)
                 {
-                    var seed = Tensor.Zeros(output.shape, output.DType);
+                    // a one-hot seed in the output's own dtype (writing a double into a Float32 buffer would corrupt it)
+                    var seed = Tensor.Zeros(output.shape, DType.Float64);
                     seed.storage.As<double>()[o] = 1;
+                    seed = seed.To(output.DType);
                     output.Backward(seed, retainGraph: true);
                 }
                 for (int c = 0; c < checkedInputs.Count; c++)

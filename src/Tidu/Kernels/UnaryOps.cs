@@ -93,13 +93,23 @@ internal readonly struct SoftplusOp : IUnaryOp
         for (int i = 0; i < x.Length; i++)
         {
             double v = double.CreateTruncating(x[i]), bx = beta * v;
-            d[i] = T.CreateTruncating(bx > threshold ? v : Math.Log(1 + Math.Exp(bx)) / beta);
+            d[i] = T.CreateTruncating(bx > threshold ? v : SpecialFunctions.Log1P(Math.Exp(bx)) / beta);
         }
     }
 }
 
 internal static class SpecialFunctions
 {
+    /// <summary>
+    /// log(1 + y), accurate when y is tiny (PyTorch's softplus uses log1p; Math.Log(1 + y) returns 0 once 1 + y
+    /// rounds to 1). Goldberg's trick: the rounding error of 1 + y cancels in log(u)·y/(u − 1).
+    /// </summary>
+    internal static double Log1P(double y)
+    {
+        double u = 1 + y;
+        return u == 1 ? y : double.IsPositiveInfinity(u) ? u : Math.Log(u) * y / (u - 1);
+    }
+
     /// <summary>
     /// The error function to double precision. For |x| &lt; 6: erf(x) = 2/√π·e^(−x²)·Σ 2ⁿx^(2n+1)/(1·3·…·(2n+1)),
     /// a series of positive terms (no cancellation; Abramowitz &amp; Stegun 7.1.6). Beyond, erf is ±1 in double.

@@ -75,8 +75,20 @@ public sealed partial class Tensor
     internal static (Tensor, Tensor) Promoted(Tensor a, Tensor b)
     {
         if (a.DType == b.DType) return (a, b);
-        var dtype = DTypeExtensions.Promote(a.DType, b.DType);
+        var dtype = ResultType(a, b);
         return (a.To(dtype), b.To(dtype));
+    }
+
+    /// <summary>
+    /// torch.result_type for two tensors: a 0-d operand decides the dtype only when it is of a higher category
+    /// (float over integer) than a dimensioned one, so a Float32 vector times a Float64 0-d tensor stays Float32
+    /// (https://pytorch.org/docs/stable/tensor_attributes.html#type-promotion-doc).
+    /// </summary>
+    internal static DType ResultType(Tensor a, Tensor b)
+    {
+        if ((a.Rank == 0) == (b.Rank == 0)) return DTypeExtensions.Promote(a.DType, b.DType);
+        var (dimensioned, zeroDim) = a.Rank == 0 ? (b, a) : (a, b);
+        return zeroDim.DType.IsFloatingPoint() && !dimensioned.DType.IsFloatingPoint() ? zeroDim.DType : dimensioned.DType;
     }
 
     /// <summary>The dtype of tensor ⊕ scalar: a float scalar turns an Int64 tensor into Float32; otherwise the tensor's dtype wins.</summary>

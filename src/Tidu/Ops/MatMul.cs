@@ -21,7 +21,9 @@ public sealed partial class Tensor
 
         int m = a.shape[^2], n = b.shape[^1];
         var batchA = a.shape[..^2]; var batchB = b.shape[..^2];
-        var batch = ShapeUtil.Broadcast("MatMul", batchA, batchB);
+        // name the full operand shapes when the batch dims do not broadcast
+        var batch = batchA.AsSpan().SequenceEqual(batchB) ? batchA
+            : ShapeUtil.Broadcast($"MatMul of {ShapeUtil.Format(shape)} and {ShapeUtil.Format(other.shape)}: batch dims", batchA, batchB);
         int count = ShapeUtil.Numel(batch);
         var a3 = a.Expand([.. batch, m, k]).Reshape(count, m, k);
         var b3 = b.Expand([.. batch, k, n]).Reshape(count, k, n);

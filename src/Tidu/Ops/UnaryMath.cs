@@ -91,6 +91,7 @@ public sealed partial class Tensor
         var x = Detach();
         bool needsGrad = Autograd.Needs(this); // read before NoGrad turns recording off
         Tensor result = x, pass;
+        bool needsGrad = Autograd.Needs(this); // asked before NoGrad(), inside which nothing needs grad
         using (NoGrad())
         {
             if (min is { } lo) result = result.Maximum(FullLike(x, lo));

@@ -136,8 +136,8 @@ public sealed partial class Tensor
         if (steps < 0) throw new ArgumentException($"Linspace: steps must be non-negative, got {steps}.");
         var result = Empty(dtype, [steps]);
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
-        // like PyTorch, fill the second half from the end so both endpoints are exact
-        int half = steps / 2;
+        // like PyTorch, fill the second half from the end so both endpoints are exact; one step gives start
+        int half = steps == 1 ? 1 : steps / 2;
         for (int i = 0; i < steps; i++) result.SetRaw(i, i < half ? start + step * i : end - step * (steps - 1 - i));
         return result;
     }
@@ -160,7 +160,9 @@ public sealed partial class Tensor
         var g = generator ?? Generator.Default;
         var result = Empty(dtype, CheckShape("Rand", shape));
         int n = result.NumberOfElements;
-        for (int i = 0; i < n; i++) result.SetRaw(i, g.NextDouble());
+        // a double just below 1 rounds to 1f; keep Float32 samples in [0, 1) as torch.rand promises
+        double below1 = dtype == DType.Float32 ? MathF.BitDecrement(1f) : 1;
+        for (int i = 0; i < n; i++) result.SetRaw(i, Math.Min(g.NextDouble(), below1));
         return result;
     }
 
