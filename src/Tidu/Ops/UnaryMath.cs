@@ -89,7 +89,6 @@ public sealed partial class Tensor
     {
         if (min is null && max is null) throw new ArgumentException("Clamp: at least one of min and max must be given.");
         var x = Detach();
-        bool needsGrad = Autograd.Needs(this); // read before NoGrad turns recording off
         Tensor result = x, pass;
         bool needsGrad = Autograd.Needs(this); // asked before NoGrad(), inside which nothing needs grad
         using (NoGrad())
