@@ -12,7 +12,9 @@ var workloads = new (string Name, int Iterations, Action Body)[]
 
 foreach (var (name, iterations, body) in workloads)
 {
-    for (int i = 0; i < iterations / 10; i++) body();
+    // warm up for at least half a second so the JIT has reached its optimised tier before timing
+    var warm = Stopwatch.StartNew();
+    while (warm.ElapsedMilliseconds < 500) for (int i = 0; i < iterations / 100 + 1; i++) body();
     var sw = Stopwatch.StartNew();
     for (int i = 0; i < iterations; i++) body();
     Console.WriteLine($"{name}\t{sw.Elapsed.TotalNanoseconds / iterations:F1}");
