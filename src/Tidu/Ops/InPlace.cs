@@ -17,6 +17,9 @@ public sealed partial class Tensor
     private Tensor WriteInPlace(string op, Tensor values)
     {
         CheckInPlace(op);
+        // as in PyTorch, arithmetic may not silently truncate a floating-point result into an integer tensor
+        if (op != "CopyInPlace" && op != "FillInPlace" && !DType.IsFloatingPoint() && values.DType.IsFloatingPoint())
+            throw new InvalidOperationException($"{op}: the result type {values.DType} cannot be cast to this tensor's dtype {DType} in place.");
         if (!ShapeUtil.Broadcast(op, shape, values.shape).AsSpan().SequenceEqual(shape))
             throw new ArgumentException($"{op}: a result of shape {ShapeUtil.Format(values.shape)} cannot be written into a tensor of shape {ShapeUtil.Format(shape)}.");
         Kernels.Strided.CopyInto(values, this);

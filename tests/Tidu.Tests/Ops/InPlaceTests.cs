@@ -110,3 +110,24 @@ public class InPlaceTests
         Assert.Contains("MulInPlace", ex.Message);
     }
 }
+
+public class InPlaceDTypeTests
+{
+    [Fact]
+    public void FloatResultIntoInt64TensorThrowsInsteadOfTruncating()
+    {
+        var t = Tensor.From(new long[] { 1, 2, 3 });
+        var ex = Assert.Throws<InvalidOperationException>(() => t.AddInPlace(Tensor.From(new float[] { 0.5f, 0.5f, 0.5f })));
+        Assert.Contains("AddInPlace", ex.Message);
+        Assert.Contains("Int64", ex.Message);
+        Assert.Equal(new long[] { 1, 2, 3 }, t.ToArray<long>());
+    }
+
+    [Fact]
+    public void CopyInPlaceConvertsFloatToInt64LikeTorchCopy()
+    {
+        var t = Tensor.From(new long[] { 0, 0 });
+        t.CopyInPlace(Tensor.From(new double[] { 1.7, -2.7 }));
+        Assert.Equal(new long[] { 1, -2 }, t.ToArray<long>());
+    }
+}
