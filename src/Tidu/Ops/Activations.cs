@@ -58,4 +58,20 @@ public sealed partial class Tensor
         }
         return Autograd.Record(result, "Softplus", a, static (n, g) => [g * n.Saved(0)], saved: [slope]);
     }
+
+    /// <summary>x for x &gt; 0, α(eˣ − 1) otherwise (torch.nn.functional.elu).</summary>
+    public Tensor Elu(double alpha = 1.0)
+    {
+        var a = AsFloatingPoint();
+        // exp only of the non-positive part, so the unused branch cannot overflow into a NaN gradient
+        return Where(a.Gt(0.0), a, (a.Clamp(max: 0).Exp() - 1.0) * alpha);
+    }
+
+    /// <summary>scale·ELU(x, α) with PyTorch's fixed α and scale (self-normalising networks).</summary>
+    public Tensor Selu()
+    {
+        const double alpha = 1.6732632423543772848170429916717;
+        const double scale = 1.0507009873554804934193349852946;
+        return Elu(alpha) * scale;
+    }
 }
