@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tidu.Tests.Fixtures;
 
 namespace FixtureGenerator;
 
@@ -31,7 +32,7 @@ public sealed record InputSpec(string Name, int[] Shape, string Kind, long Bound
 }
 
 /// <summary>One line of expressions.txt: <c>name | inputs | (op arg ...)</c>.</summary>
-public sealed record FixtureLine(string Name, string InputText, IReadOnlyList<InputSpec> Inputs, string ExpressionText, SNode Expression)
+public sealed record FixtureLine(string Name, string InputText, IReadOnlyList<InputSpec> Inputs, string ExpressionText, SExpr Expression)
 {
     public static List<FixtureLine> ParseFile(IEnumerable<string> lines)
     {
@@ -48,57 +49,8 @@ public sealed record FixtureLine(string Name, string InputText, IReadOnlyList<In
             string name = parts[0].Trim(), inputs = parts[1].Trim(), expr = parts[2].Trim();
             if (!names.Add(name)) throw new FormatException($"line {number}: duplicate name '{name}'");
             var specs = inputs.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(InputSpec.Parse).ToList();
-            result.Add(new FixtureLine(name, inputs, specs, expr, SNode.Parse(expr)));
+            result.Add(new FixtureLine(name, inputs, specs, expr, SExpr.Parse(expr)));
         }
         return result;
     }
-}
-
-/// <summary>An S-expression: an atom (name, number or keyword) or a parenthesised list.</summary>
-public sealed class SNode
-{
-    public string? Atom { get; }
-    public IReadOnlyList<SNode> Items { get; }
-    public bool IsAtom => Atom is not null;
-
-    private SNode(string? atom, IReadOnlyList<SNode> items) { Atom = atom; Items = items; }
-
-    public static SNode Parse(string text)
-    {
-        int pos = 0;
-        var node = ParseNode(text, ref pos);
-        SkipSpace(text, ref pos);
-        if (pos != text.Length) throw new FormatException($"unexpected text after the expression at {pos}: '{text[pos..]}'");
-        return node;
-    }
-
-    private static void SkipSpace(string s, ref int pos) { while (pos < s.Length && char.IsWhiteSpace(s[pos])) pos++; }
-
-    private static SNode ParseNode(string s, ref int pos)
-    {
-        SkipSpace(s, ref pos);
-        if (pos >= s.Length) throw new FormatException("unexpected end of expression");
-        if (s[pos] == ')') throw new FormatException($"unexpected ')' at {pos}");
-        if (s[pos] == '(')
-        {
-            pos++;
-            var items = new List<SNode>();
-            while (true)
-            {
-                SkipSpace(s, ref pos);
-                if (pos >= s.Length) throw new FormatException("missing ')'");
-                if (s[pos] == ')') { pos++; break; }
-                items.Add(ParseNode(s, ref pos));
-            }
-            if (items.Count == 0 || !items[0].IsAtom) throw new FormatException("a list must start with an op name");
-            return new SNode(null, items);
-        }
-        int start = pos;
-        while (pos < s.Length && !char.IsWhiteSpace(s[pos]) && s[pos] is not ('(' or ')')) pos++;
-        return new SNode(s[start..pos], []);
-    }
-
-    public string Op => IsAtom ? throw new InvalidOperationException("an atom has no op") : Items[0].Atom!;
-
-    public override string ToString() => IsAtom ? Atom! : "(" + string.Join(' ', Items) + ")";
 }

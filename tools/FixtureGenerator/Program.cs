@@ -1,3 +1,4 @@
+using Tidu.Tests.Fixtures;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;

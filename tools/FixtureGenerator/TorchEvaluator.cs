@@ -1,3 +1,4 @@
+using Tidu.Tests.Fixtures;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,11 +11,11 @@ namespace FixtureGenerator;
 /// </summary>
 public static class TorchEvaluator
 {
-    public static Tensor Evaluate(SNode node, IReadOnlyDictionary<string, Tensor> inputs) =>
+    public static Tensor Evaluate(SExpr node, IReadOnlyDictionary<string, Tensor> inputs) =>
         Eval(node, inputs) as Tensor ?? throw new FormatException($"'{node}' is not a tensor expression");
 
     /// <summary>A tensor, or a double for a number literal.</summary>
-    private static object Eval(SNode node, IReadOnlyDictionary<string, Tensor> env)
+    private static object Eval(SExpr node, IReadOnlyDictionary<string, Tensor> env)
     {
         if (node.IsAtom)
         {
@@ -125,12 +126,12 @@ public static class TorchEvaluator
     }
 
     /// <summary>Positional arguments of one list node (index 0 is the op name).</summary>
-    private sealed class Args(SNode node, IReadOnlyDictionary<string, Tensor> env)
+    private sealed class Args(SExpr node, IReadOnlyDictionary<string, Tensor> env)
     {
-        public SNode Node => node;
+        public SExpr Node => node;
         public int Count => node.Items.Count;
 
-        private SNode At(int i) => i < Count ? node.Items[i] : throw new FormatException($"{node.Op}: missing argument {i} in {node}");
+        private SExpr At(int i) => i < Count ? node.Items[i] : throw new FormatException($"{node.Op}: missing argument {i} in {node}");
 
         public bool IsNumber(int i) => i < Count && At(i).IsAtom && !env.ContainsKey(At(i).Atom!)
             && double.TryParse(At(i).Atom, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
