@@ -8,14 +8,17 @@ public sealed record LoadStateDictResult(IReadOnlyList<string> MissingKeys, IRea
 public abstract partial class Module
 {
     /// <summary>
-    /// Parameters and buffers by dotted name, in registration order (PyTorch's state_dict). The tensors are
-    /// detached and share storage with the module.
+    /// Parameters and buffers by dotted name in PyTorch's state_dict order: module by module, each module's
+    /// parameters then its buffers. The tensors are detached and share storage with the module.
     /// </summary>
     public IReadOnlyDictionary<string, Tensor> StateDict()
     {
         var state = new OrderedDictionary<string, Tensor>();
-        foreach (var (name, p) in NamedParameters()) state[name] = p.Detach();
-        foreach (var (name, b) in NamedBuffers()) state[name] = b.Detach();
+        foreach (var (prefix, m) in NamedModules())
+        {
+            foreach (var p in m.parameters) state.TryAdd(Join(prefix, p.Key), p.Value.Detach());
+            foreach (var b in m.buffers) state.TryAdd(Join(prefix, b.Key), b.Value.Detach());
+        }
         return state;
     }
 

@@ -309,3 +309,14 @@ public class InitTests
         Assert.All(w.ToArray<float>(), v => Assert.InRange(v, -b, b));
     }
 }
+
+public class StateDictOrderTests
+{
+    [Fact]
+    public void StateDictGoesModuleByModuleLikePyTorch()
+    {
+        var net = new Sequential(new BatchNorm1d(3), new Linear(3, 2));
+        Assert.Equal(["0.weight", "0.bias", "0.running_mean", "0.running_var", "0.num_batches_tracked", "1.weight", "1.bias"],
+            net.StateDict().Keys.ToArray());
+    }
+}
