@@ -33,6 +33,7 @@ internal static class ShapeUtil
 
     internal static bool IsContiguous(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
     {
+        foreach (int d in shape) if (d == 0) return true; // an empty tensor is contiguous, as in PyTorch
         int expected = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
         {

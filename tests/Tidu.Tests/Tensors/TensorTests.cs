@@ -91,3 +91,13 @@ public class TensorTests
         Assert.False(t.SharesStorageWith(Tensor.Zeros(2, 2)));
     }
 }
+
+public class EmptyTensorTests
+{
+    [Fact]
+    public void EmptyTensorsAreContiguous()
+    {
+        Assert.True(Tensor.Zeros(2, 0, 3).IsContiguous);
+        Assert.True(Tensor.Zeros(2, 0, 3).Transpose(0, 2).IsContiguous);
+    }
+}
