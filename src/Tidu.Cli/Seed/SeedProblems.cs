@@ -4,5 +4,6 @@ namespace Tidu.Cli.Seed;
 public static class SeedProblems
 {
     /// <summary>A fresh instance of every problem.</summary>
-    public static IReadOnlyList<SeedProblem> All() => [new Problem1HandWritten()];
+    public static IReadOnlyList<SeedProblem> All() =>
+        [new Problem1HandWritten(), new Problem1Linear(), new Problem2TwoParents(), new Problem3TwoLayers()];
 }
