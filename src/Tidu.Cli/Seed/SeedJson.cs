@@ -11,7 +11,7 @@ public sealed record SeedReport(IReadOnlyList<SeedProblemReport> Problems);
 /// <param name="Iterations">Each iteration, in order.</param>
 public sealed record SeedProblemReport(string Name, IReadOnlyList<SeedIterationReport> Iterations);
 
-/// <summary>One iteration in the JSON document; weights and grads are those printed, i.e. before the update.</summary>
+/// <summary>One iteration in the JSON document; weights and grads are those printed in that iteration (before the update, except problem 3 which prints after Step() as the post does).</summary>
 /// <param name="Pred">The prediction.</param>
 /// <param name="Loss">The loss.</param>
 /// <param name="Weights">All parameters' values, concatenated in the problem's parameter order.</param>

@@ -59,8 +59,9 @@ public abstract class Optimizer
 
     /// <summary>
     /// Adds a group; its unset options take <see cref="Defaults"/>. Throws <see cref="ArgumentException"/> when a
-    /// parameter is not a leaf, does not require grad, or already belongs to this optimizer (in this group or
-    /// another one), and when an option is out of range.
+    /// parameter is not a leaf or already belongs to this optimizer (in this group or another one), and when an
+    /// option is out of range. A parameter that does not require grad (a frozen layer) is accepted, as in
+    /// PyTorch: it gets no gradient, so <see cref="Step()"/> leaves it alone until it is unfrozen.
     /// </summary>
     public void AddParamGroup(ParamGroup group)
     {
@@ -74,8 +75,6 @@ public abstract class Optimizer
             var p = group.Parameters[i];
             if (!p.IsLeaf)
                 throw new ArgumentException($"{Name}: can't optimize a non-leaf tensor (parameter {i} of group {g} was produced by {p.GradFn!.Name}); optimise the leaf it was computed from, or Detach() it and set RequiresGrad.", nameof(group));
-            if (!p.RequiresGrad)
-                throw new ArgumentException($"{Name}: parameter {i} of group {g} does not require grad, so it would never be updated; set RequiresGrad = true or leave it out (e.g. parameters.Where(p => p.RequiresGrad)).", nameof(group));
             if (!seen.Add(p))
                 throw new ArgumentException($"{Name}: parameter {i} of group {g} appears twice in the group; each parameter may be listed once.", nameof(group));
             if (groupOf.TryGetValue(p, out int k))

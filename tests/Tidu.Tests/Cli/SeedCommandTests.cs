@@ -19,17 +19,56 @@ public class SeedCommandTests
     }
 
     [Fact]
-    public void TextOutputHasTenIterationsAndSaysWhereThePngIs()
+    public void TextOutputHasTenIterationsPerProblemAndSaysWhereEachPngIs()
     {
         using var cli = new CliRun();
         cli.Invoke("seed", "--out", cli.OutDir);
 
         string[] lines = cli.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(10, lines.Count(l => l.StartsWith("real ", StringComparison.Ordinal)));
-        Assert.Equal(10, lines.Count(l => l.StartsWith("w.data ", StringComparison.Ordinal)));
-        string png = Path.Combine(cli.OutDir, "problem1-hand-written.png");
-        Assert.Contains(png, cli.Stdout);
-        Assert.True(File.Exists(png));
+        Assert.Equal(40, lines.Count(l => l.StartsWith("real ", StringComparison.Ordinal)));
+        Assert.Equal(30, lines.Count(l => l.StartsWith("w.data ", StringComparison.Ordinal)));
+        Assert.Equal(10, lines.Count(l => l.StartsWith("w1.data ", StringComparison.Ordinal)));
+        Assert.Equal(10, lines.Count(l => l.StartsWith("w2.data ", StringComparison.Ordinal)));
+        foreach (string name in new[] { "problem1-hand-written", "problem1-linear", "problem2-two-parents", "problem3-two-layers" })
+        {
+            string png = Path.Combine(cli.OutDir, name + ".png");
+            Assert.Contains(png, cli.Stdout);
+            Assert.True(File.Exists(png), png);
+        }
+    }
+
+    [Fact]
+    public void LinearMseSgdVersionOfProblem1EqualsTheHandWrittenLoop()
+    {
+        using var cli = new CliRun();
+        cli.Invoke("seed", "--json", "--out", cli.OutDir);
+
+        using var doc = JsonDocument.Parse(cli.Stdout);
+        var problems = doc.RootElement.GetProperty("problems");
+        Assert.Equal(["problem1-hand-written", "problem1-linear", "problem2-two-parents", "problem3-two-layers"],
+            problems.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal(problems[0].GetProperty("iterations").GetRawText(), problems[1].GetProperty("iterations").GetRawText());
+    }
+
+    [Fact]
+    public void TwoParentsAndTwoLayersStartFromTheHandComputedValues()
+    {
+        using var cli = new CliRun();
+        cli.Invoke("seed", "--json", "--out", cli.OutDir);
+
+        using var doc = JsonDocument.Parse(cli.Stdout);
+        var two = doc.RootElement.GetProperty("problems")[2].GetProperty("iterations")[0];
+        // pred = 100 + 90 = 190; loss = 80²; dloss/dw = 2·80·x
+        Assert.Equal(190, two.GetProperty("pred").GetDouble());
+        Assert.Equal(6400, two.GetProperty("loss").GetDouble());
+        Assert.Equal([1.0, 1.0], two.GetProperty("weights").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal([16000.0, 14400.0], two.GetProperty("grads").EnumerateArray().Select(e => e.GetDouble()));
+
+        var chain = doc.RootElement.GetProperty("problems")[3].GetProperty("iterations")[0];
+        // printed after Step(): both weights already moved by lr·2000, both gradients -2000
+        Assert.Equal(100, chain.GetProperty("pred").GetDouble());
+        Assert.Equal([1.02f, 1.02f], chain.GetProperty("weights").EnumerateArray().Select(e => (float)e.GetDouble()));
+        Assert.Equal([-2000.0, -2000.0], chain.GetProperty("grads").EnumerateArray().Select(e => e.GetDouble()));
     }
 
     [Fact]

@@ -219,11 +219,26 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void NonLeavesAndTensorsWithoutGradAreRejected()
+    public void NonLeavesAreRejected()
     {
         var w = Param(1);
         AssertMentions(Assert.Throws<ArgumentException>(() => new SGD([w * 2])).Message, "non-leaf");
-        AssertMentions(Assert.Throws<ArgumentException>(() => new SGD([Tensor.From(new[] { 1.0 })])).Message, "does not require grad");
+    }
+
+    [Fact]
+    public void FrozenParametersAreAcceptedAndLeftAloneUntilUnfrozen()
+    {
+        var frozen = Tensor.From(new[] { 1.0 });
+        var live = Param(1);
+        var sgd = new SGD([frozen, live], lr: 0.5);
+        (frozen * 3 + live * 3).Sum().Backward();
+        sgd.Step();
+        Assert.Equal(1.0, frozen.Item());
+        Assert.Null(frozen.Grad);
+        frozen.RequiresGrad = true;
+        (frozen * 3).Sum().Backward();
+        sgd.Step();
+        Assert.Equal(-0.5, frozen.Item());
     }
 
     [Fact]
