@@ -282,6 +282,9 @@ public abstract class Optimizer
                 }
                 else if (GroupOptions.TryParse(parts[2], out var option))
                 {
+                    // an option this algorithm does not use means the state came from a different optimizer
+                    if (g < paramGroups.Count && parts[2] != "initial_lr" && !paramGroups[g].HasOption(parts[2]))
+                        throw new ArgumentException($"{op}: '{key}' is not an option of {Name}; the state dict was saved from a different optimizer.", nameof(stateDict));
                     if (value.NumberOfElements != 1)
                         throw new ArgumentException($"{op}: option '{key}' must hold one value; it has shape {ShapeUtil.Format(value.Shape)}.", nameof(stateDict));
                     newOptions.Add((g, option, value.Item()));
