@@ -50,6 +50,8 @@ public static class Program
         seedHeader["dtype"] = "float32";
         WriteJson(Path.Combine(fixtures, "seed_problem1.json"), seedHeader, "problems", [SeedProblem1()]);
         Console.WriteLine($"wrote {Path.Combine(fixtures, "seed_problem1.json")}");
+        OptimFixtures.Write(fixtures);
+        SeedProgramFixtures.Write(fixtures);
         return 0;
     }
 
