@@ -50,6 +50,7 @@ public static class Program
         seedHeader["dtype"] = "float32";
         WriteJson(Path.Combine(fixtures, "seed_problem1.json"), seedHeader, "problems", [SeedProblem1()]);
         Console.WriteLine($"wrote {Path.Combine(fixtures, "seed_problem1.json")}");
+        ModuleFixtures.Write(fixtures);
         return 0;
     }
 
