@@ -52,6 +52,7 @@ public static class Program
         Console.WriteLine($"wrote {Path.Combine(fixtures, "seed_problem1.json")}");
         OptimFixtures.Write(fixtures);
         SeedProgramFixtures.Write(fixtures);
+        ModuleFixtures.Write(fixtures);
         return 0;
     }
 
