@@ -35,6 +35,20 @@ public sealed class Generator
         return z ^ (z >> 31);
     }
 
+    /// <summary>
+    /// The generator's full state, to save in a checkpoint and restore with <see cref="SetState"/> so a resumed run
+    /// draws exactly the numbers an uninterrupted one would.
+    /// </summary>
+    public GeneratorState GetState() => new(s0, s1, s2, s3, spareNormal, InitialSeed);
+
+    /// <summary>Restores a state taken by <see cref="GetState"/>.</summary>
+    public void SetState(GeneratorState state)
+    {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+            throw new ArgumentException("Generator: an all-zero state is invalid for xoshiro256**.", nameof(state));
+        (s0, s1, s2, s3, spareNormal, InitialSeed) = (state.S0, state.S1, state.S2, state.S3, state.SpareNormal, state.InitialSeed);
+    }
+
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
@@ -75,3 +89,12 @@ public sealed class Generator
         return low + (long)(v % range);
     }
 }
+
+/// <summary>A snapshot of a <see cref="Generator"/>'s state (xoshiro256** words, the cached normal, the seed).</summary>
+/// <param name="S0">State word 0.</param>
+/// <param name="S1">State word 1.</param>
+/// <param name="S2">State word 2.</param>
+/// <param name="S3">State word 3.</param>
+/// <param name="SpareNormal">The second normal of the last Box–Muller pair, if not yet used.</param>
+/// <param name="InitialSeed">The seed the generator was last started from.</param>
+public readonly record struct GeneratorState(ulong S0, ulong S1, ulong S2, ulong S3, double? SpareNormal, long InitialSeed);
