@@ -1,3 +1,5 @@
+using Tidu.Diagnostics;
+
 namespace Tidu;
 
 /// <summary>Connects op results to the backward graph. Every differentiable op calls one of these.</summary>
@@ -12,6 +14,8 @@ internal static class Autograd
     internal static Tensor Record(Tensor result, string name, Tensor input, BackwardFunction backward,
         Tensor?[]? saved = null, int[]? ints = null, double scalar = 0, bool flag = false)
     {
+        // anomaly mode checks every op, recorded or not; outside it this is the one static-field read an op pays
+        if (AnomalyMode.MaybeActive) AnomalyChecks.CheckForward(result, name, input);
         if (!Needs(input)) return result;
         return Attach(result, new GradFn(name, [input], saved ?? [], backward) { Ints = ints ?? [], Scalar = scalar, Flag = flag });
     }
@@ -20,6 +24,7 @@ internal static class Autograd
     internal static Tensor Record(Tensor result, string name, Tensor a, Tensor b, BackwardFunction backward,
         Tensor?[]? saved = null, int[]? ints = null, double scalar = 0)
     {
+        if (AnomalyMode.MaybeActive) AnomalyChecks.CheckForward(result, name, a, b);
         if (!Needs(a, b)) return result;
         return Attach(result, new GradFn(name, [a.RequiresGrad ? a : null, b.RequiresGrad ? b : null], saved ?? [], backward) { Ints = ints ?? [], Scalar = scalar });
     }
@@ -28,6 +33,7 @@ internal static class Autograd
     internal static Tensor Record(Tensor result, string name, Tensor[] inputs, BackwardFunction backward,
         Tensor?[]? saved = null, int[]? ints = null)
     {
+        if (AnomalyMode.MaybeActive) AnomalyChecks.CheckForward(result, name, inputs);
         if (!GradMode.IsEnabled) return result;
         bool any = false;
         var edges = new Tensor?[inputs.Length];
@@ -42,6 +48,8 @@ internal static class Autograd
     private static Tensor Attach(Tensor result, GradFn node)
     {
         if (!result.DType.IsFloatingPoint()) return result; // integer results (argmax, masks) carry no gradient
+        // anomaly mode remembers the user's line that created the node, for backward errors (PyTorch's forward traceback)
+        if (AnomalyMode.MaybeActive && AnomalyMode.IsEnabled) node.Site = OpSite.Capture();
         result.gradFn = node;
         result.SetRequiresGradFromOp();
         return result;

@@ -1,3 +1,5 @@
+using Tidu.Diagnostics;
+
 namespace Tidu;
 
 /// <summary>
@@ -13,6 +15,9 @@ internal static class Engine
                 "Backward: the tensor does not require grad and has no GradFn. Set RequiresGrad = true on the leaves you want gradients for.");
 
         using var _ = Tensor.NoGrad(); // gradients are computed without recording (no double backward)
+        // the ops computing gradients are checked per node below, under the node's name, not as forward ops
+        using var __ = AnomalyMode.EnterBackward();
+        bool checkGradients = AnomalyMode.ChecksBackward;
         if (root.gradFn is null)
         {
             Accumulate(root, gradient);
@@ -25,13 +30,22 @@ internal static class Engine
         {
             if (!pending.Remove(node, out var g)) continue;
             if (node.RetainedOutput is { } retained) Accumulate(retained, g);
-            var inputGrads = node.Apply(g);
+            Tensor?[] inputGrads;
+            try
+            {
+                inputGrads = node.Apply(g);
+            }
+            catch (InvalidOperationException e) when (node.Site is not null && AnomalyMode.IsEnabled)
+            {
+                throw AnomalyChecks.WithCreationSite(e, node); // anomaly mode: say which forward line built the failing node
+            }
             for (int i = 0; i < node.Inputs.Length; i++)
             {
                 var input = node.Inputs[i];
                 var ig = i < inputGrads.Length ? inputGrads[i] : null;
                 if (input is null || ig is null) continue;
                 ig = ReduceToShape(ig, input.shape, node.Name);
+                if (checkGradients) AnomalyChecks.CheckGradient(node, i, ig, g);
                 if (input.gradFn is null)
                 {
                     Accumulate(input, ig);

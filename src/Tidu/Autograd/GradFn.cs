@@ -1,3 +1,5 @@
+using Tidu.Diagnostics;
+
 namespace Tidu;
 
 /// <summary>
@@ -45,6 +47,15 @@ public sealed class GradFn
     /// <summary>Set by <see cref="Tensor.RetainGrad"/>: the output whose gradient must be kept.</summary>
     internal Tensor? RetainedOutput { get; set; }
 
+    /// <summary>Where user code created this node; captured only in <see cref="AnomalyMode"/>.</summary>
+    internal OpSite? Site { get; set; }
+
+    /// <summary>
+    /// Where user code created the op, "File.cs:42 in Type.Method"; null unless the op was recorded in
+    /// <see cref="AnomalyMode"/>.
+    /// </summary>
+    public string? CreationSite => Site?.ToString();
+
     /// <summary>True once a backward without retainGraph has released the saved tensors.</summary>
     public bool IsFreed => backward is null;
 
@@ -56,7 +67,8 @@ public sealed class GradFn
             throw new InvalidOperationException(
                 $"One of the tensors needed for gradient computation has been modified by an in-place operation: " +
                 $"the {t.DType} tensor of shape {ShapeUtil.Format(t.shape)} saved by {Name} is at version {t.version.Value}; " +
-                $"expected version {savedVersions[i]} instead. Modify a copy (Clone()) or do the in-place change after Backward().");
+                $"expected version {savedVersions[i]} instead. Modify a copy (Clone()) or do the in-place change after Backward()" +
+                (Site is null ? "; to see the line that created this op, run the forward inside AnomalyMode.Enable()." : "."));
         return t;
     }
 

@@ -14,16 +14,22 @@ namespace Tidu.Diagnostics;
 public sealed record GradCheckResult(bool Passed, int InputIndex, int[] ElementIndex, int OutputIndex,
     double Analytical, double Numerical, double MaxAbsError, int EntriesChecked)
 {
+    /// <summary>
+    /// The name of the input holding the worst entry when the check knows it: "input" or a parameter's dotted name
+    /// such as "0.weight" for <see cref="GradCheck.CheckModule"/>; null for <see cref="GradCheck.Check(Func{Tensor[], Tensor}, Tensor[], double, double, double)"/>.
+    /// </summary>
+    public string? InputName { get; init; }
+
     /// <summary>A one-line explanation naming the worst element.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"GradCheck {(Passed ? "passed" : "FAILED")}: worst entry d output[{OutputIndex}] / d input {InputIndex}{ShapeUtil.Format(ElementIndex)}: analytical {Analytical:G10}, numerical {Numerical:G10} (max |error| {MaxAbsError:G3} over {EntriesChecked} entries)");
+        $"GradCheck {(Passed ? "passed" : "FAILED")}: worst entry d output[{OutputIndex}] / d {(InputName is null ? $"input {InputIndex}{ShapeUtil.Format(ElementIndex)}" : $"{InputName}{ShapeUtil.Format(ElementIndex)} (input {InputIndex})")}: analytical {Analytical:G10}, numerical {Numerical:G10} (max |error| {MaxAbsError:G3} over {EntriesChecked} entries)");
 }
 
 /// <summary>
 /// Compares autograd's Jacobian with two-sided finite differences (PyTorch's torch.autograd.gradcheck): inputs
 /// must be Float64; the defaults are PyTorch's (eps 1e-6, atol 1e-5, rtol 1e-3).
 /// </summary>
-public static class GradCheck
+public static partial class GradCheck
 {
     /// <summary>Checks a function of one input.</summary>
     public static GradCheckResult Check(Func<Tensor, Tensor> function, Tensor input, double eps = 1e-6, double atol = 1e-5, double rtol = 1e-3) =>
