@@ -55,7 +55,11 @@ public sealed partial class Doctor
         if (double.IsFinite(ratio) && step >= Options.WarmupSteps)
         {
             double high = Options.UpdateRatioTarget * Options.UpdateRatioFactor, low = Options.UpdateRatioTarget / Options.UpdateRatioFactor;
-            lrHighRun = ratio > high ? lrHighRun + 1 : 0;
+            // an update made mostly of weight decay (lr·wd ≥ half of it) is the regulariser's doing, not the lr's
+            double decayShare = 0;
+            foreach (var g in optimizer.ParamGroups)
+                if (g.HasOption("lr") && g.HasOption("weight_decay")) decayShare = Math.Max(decayShare, g.Lr * g.WeightDecay);
+            lrHighRun = ratio > high && decayShare < 0.5 * ratio ? lrHighRun + 1 : 0;
             lrLowRun = ratio < low ? lrLowRun + 1 : 0;
             if (lrHighRun >= Options.Patience)
             {
@@ -128,7 +132,8 @@ public sealed partial class Doctor
             penalty += 0.5 * group.WeightDecay * sq;
         }
         if (userRegularization is { } r) penalty = r;
-        if (penalty <= 0 || !double.IsFinite(loss) || loss <= 0) { regRun = 0; return; }
+        // only while the data loss is not being fitted: a converged model's tiny loss is naturally below a small penalty
+        if (penalty <= 0 || !double.IsFinite(loss) || loss <= 0 || losses.Count == 0 || loss < Options.PlateauLossFraction * losses[0]) { regRun = 0; return; }
         double ratio = penalty / loss;
         regRun = ratio > Options.RegularizationRatio ? regRun + 1 : 0;
         if (regRun >= Options.Patience)
@@ -177,7 +182,9 @@ public sealed partial class Doctor
             double meanLoss = sum / w, amplitude = sumAbs / (w - 1) / meanLoss;
             double progress = (Mean(n - w, w / 2) - Mean(n - w / 2, w / 2)) / meanLoss;
             double changeFraction = signChanges / (double)(w - 2);
-            if (amplitude > Options.OscillationAmplitude && progress < Options.OscillationProgress * amplitude && changeFraction >= 0.5)
+            // only while the loss is still high: near convergence, mini-batch noise is large relative to the small loss
+            if (amplitude > Options.OscillationAmplitude && progress < Options.OscillationProgress * amplitude && changeFraction >= 0.5
+                && meanLoss > Options.OscillationMinLossFraction * Mean(start, 5))
             {
                 Raise(FindingKind.OscillatingLoss, Severity.Warning, null, Ev(("amplitude", amplitude), ("progress", progress), ("signChangeFraction", changeFraction), ("threshold", Options.OscillationAmplitude)),
                     $"The loss swings by {100 * amplitude:F0}% from step to step without settling.",
@@ -187,11 +194,13 @@ public sealed partial class Doctor
         }
 
         // Plateau (ReduceLROnPlateau defaults: patience 10, relative threshold 1e-4, mode min) while the loss is still high.
+        // judged on the 5-step moving average so that mini-batch noise does not make new "bests"
         double best = double.PositiveInfinity;
         int bestAt = start;
-        for (int i = start; i < n; i++)
+        for (int i = start + 4; i < n; i++)
         {
-            if (losses[i] < best * (1 - Options.PlateauThreshold)) { best = losses[i]; bestAt = i; }
+            double smooth = Mean(i - 4, 5);
+            if (smooth < best * (1 - Options.PlateauThreshold)) { best = smooth; bestAt = i; }
         }
         int stale = n - 1 - bestAt;
         double initialLoss = Mean(start, 5);

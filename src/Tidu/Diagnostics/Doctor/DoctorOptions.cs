@@ -34,7 +34,7 @@ public sealed record DoctorOptions
     public double ExplodingSpikeFactor { get; init; } = 1000;
 
     /// <summary>Exploding at initialisation: the very first update moves the weights by more than this fraction of their norm.</summary>
-    public double ExplodingFirstUpdateRatio { get; init; } = 1.0;
+    public double ExplodingFirstUpdateRatio { get; init; } = 3.0;
 
     /// <summary>AUTOTRAINER dying ReLU: at least this fraction of a weight's gradient elements are exactly zero.</summary>
     public double DeadGradientFraction { get; init; } = 0.7;
@@ -58,10 +58,13 @@ public sealed record DoctorOptions
     public double DivergenceFactor { get; init; } = 2;
 
     /// <summary>Oscillating: mean |Δloss| over the window relative to the mean loss above this …</summary>
-    public double OscillationAmplitude { get; init; } = 0.25;
+    public double OscillationAmplitude { get; init; } = 0.3;
 
     /// <summary>… while the loss fell over the window by less than this fraction of the mean |Δloss|.</summary>
-    public double OscillationProgress { get; init; } = 1.0;
+    public double OscillationProgress { get; init; } = 0.25;
+
+    /// <summary>Oscillating is only judged while the window's mean loss is above this fraction of the initial loss.</summary>
+    public double OscillationMinLossFraction { get; init; } = 0.5;
 
     /// <summary>ReduceLROnPlateau's patience (10) in steps: no relative improvement of <see cref="PlateauThreshold"/> for this long …</summary>
     public int PlateauPatience { get; init; } = 10;
