@@ -1,0 +1,282 @@
+using Tidu;
+using Tidu.Diagnostics;
+using Tidu.NN;
+using Tidu.Optim;
+
+namespace Tidu.DoctorBench;
+
+/// <summary>One training run with a known fault (or none) for tuning and evaluating the Doctor's rules.</summary>
+/// <param name="Name">Short name.</param>
+/// <param name="Split">"tune" or "held-out".</param>
+/// <param name="Expected">Kinds the doctor must report (empty for a healthy run).</param>
+/// <param name="Acceptable">Kinds that are true consequences of the fault and therefore not false alarms.</param>
+/// <param name="Run">Trains for the given number of steps and returns the doctor.</param>
+public sealed record Scenario(string Name, string Split, FindingKind[] Expected, FindingKind[] Acceptable, Func<int, Doctor> Run)
+{
+    public bool Healthy => Expected.Length == 0;
+}
+
+public static class Scenarios
+{
+    private static readonly FindingKind[] None = [];
+
+    public static IReadOnlyList<Scenario> All()
+    {
+        var list = new List<Scenario>();
+        for (int variant = 0; variant < 2; variant++)
+        {
+            int v = variant; // each closure needs its own copy
+            string split = v == 0 ? "tune" : "held-out";
+            int seed = 11 + 100 * v;
+            int s = seed;
+            // ---- healthy runs (7 configurations × 2 seeds) ----
+            list.Add(new($"healthy-moons-relu-adam-{v}", split, None, None, n => Classify(Moons(256, s), Mlp(2, 2, 32, 2, () => new ReLU(), s), m => new Adam(m.Parameters(), lr: 1e-2), n)));
+            list.Add(new($"healthy-moons-tanh-sgdm-{v}", split, None, None, n => Classify(Moons(256, s + 1), Mlp(2, 2, 32, 2, () => new Tanh(), s + 1), m => new SGD(m.Parameters(), lr: 0.1, momentum: 0.9), n)));
+            list.Add(new($"healthy-spirals-relu-adam-{v}", split, None, None, n => Classify(Spirals(300, s + 2), Mlp(2, 3, 64, 3, () => new ReLU(), s + 2), m => new Adam(m.Parameters(), lr: 5e-3), n)));
+            list.Add(new($"healthy-linreg-sgd-{v}", split, None, None, n => Regress(LinReg(256, 5, s + 3, scale: 1), Mlp(5, 1, 0, 0, () => new ReLU(), s + 3), m => new SGD(m.Parameters(), lr: 0.05), n)));
+            list.Add(new($"healthy-moons-bn-{v}", split, None, None, n => Classify(Moons(256, s + 4), MlpBn(2, 2, 32, s + 4), m => new Adam(m.Parameters(), lr: 1e-2), n, batch: 64)));
+            list.Add(new($"healthy-moons-wd-{v}", split, None, None, n => Classify(Moons(256, s + 5), Mlp(2, 2, 32, 2, () => new ReLU(), s + 5), m => new SGD(m.Parameters(), lr: 0.05, momentum: 0.9, weightDecay: 5e-4), n)));
+            list.Add(new($"healthy-regmlp-adam-{v}", split, None, None, n => Regress(LinReg(256, 8, s + 6, scale: 1, nonlinear: true), Mlp(8, 1, 32, 2, () => new ReLU(), s + 6), m => new Adam(m.Parameters(), lr: 3e-3), n)));
+
+            // ---- faulty runs (13 faults × 2 variants) ----
+            list.Add(new($"lr-too-high-{v}", split, [FindingKind.DivergingLoss],
+                [FindingKind.NonFiniteValue, FindingKind.ExplodingGradient, FindingKind.LearningRateTooHigh, FindingKind.WeightGrowth, FindingKind.OscillatingLoss],
+                n => Regress(LinReg(256, 5, s + 7, scale: 1), Mlp(5, 1, 16, 1, () => new ReLU(), s + 7), m => new SGD(m.Parameters(), lr: v == 0 ? 1.5 : 3.0), n)));
+            list.Add(new($"lr-oscillating-{v}", split, [FindingKind.OscillatingLoss],
+                [FindingKind.LearningRateTooHigh, FindingKind.SlowConvergence],
+                n => Classify(Moons(256, s + 8), Mlp(2, 2, 32, 2, () => new ReLU(), s + 8), m => new SGD(m.Parameters(), lr: v == 0 ? 1.0 : 0.7, momentum: 0.9), n, batch: 256)));
+            list.Add(new($"lr-too-low-{v}", split, [FindingKind.LearningRateTooLow],
+                [FindingKind.SlowConvergence],
+                n => Classify(Moons(256, s + 9), Mlp(2, 2, 32, 2, () => new ReLU(), s + 9), m => new SGD(m.Parameters(), lr: v == 0 ? 1e-5 : 3e-6), n)));
+            list.Add(new($"vanishing-deep-sigmoid-{v}", split, [FindingKind.VanishingGradient],
+                [FindingKind.SlowConvergence, FindingKind.LearningRateTooLow, FindingKind.SaturatedActivation],
+                n => Classify(Moons(256, s + 10), Mlp(2, 2, 16, v == 0 ? 10 : 12, () => new Sigmoid(), s + 10), m => new SGD(m.Parameters(), lr: 0.1), n)));
+            list.Add(new($"exploding-init-x10-{v}", split, [FindingKind.ExplodingGradient],
+                [FindingKind.DivergingLoss, FindingKind.NonFiniteValue, FindingKind.LearningRateTooHigh, FindingKind.WeightGrowth, FindingKind.OscillatingLoss, FindingKind.DeadRelu, FindingKind.SlowConvergence],
+                n => Classify(Moons(256, s + 11), Scale(Mlp(2, 2, 64, v == 0 ? 4 : 5, () => new ReLU(), s + 11), 10), m => new SGD(m.Parameters(), lr: 0.01), n)));
+            list.Add(new($"dying-relu-bias-{v}", split, [FindingKind.DeadRelu],
+                [FindingKind.SlowConvergence, FindingKind.LearningRateTooLow, FindingKind.NoGradient],
+                n => Classify(Moons(256, s + 12), Bias(Mlp(2, 2, 32, 3, () => new ReLU(), s + 12), v == 0 ? -10 : -5), m => new Adam(m.Parameters(), lr: 1e-3), n)));
+            list.Add(new($"no-zero-grad-{v}", split, [FindingKind.GradientNotZeroed],
+                [FindingKind.DivergingLoss, FindingKind.OscillatingLoss, FindingKind.LearningRateTooHigh, FindingKind.ExplodingGradient, FindingKind.WeightGrowth, FindingKind.NonFiniteValue, FindingKind.SlowConvergence,
+                 FindingKind.DeadRelu], // accumulated gradients make ever larger steps, which kill ReLU units
+                n => Classify(Moons(256, s + 13), Mlp(2, 2, 32, 2, () => new ReLU(), s + 13), m => new SGD(m.Parameters(), lr: 0.05), n, zeroGrad: false)));
+            list.Add(new($"frozen-layer-{v}", split, [FindingKind.NoGradient],
+                [FindingKind.SlowConvergence],
+                n => Classify(Moons(256, s + 14), Freeze(Mlp(2, 2, 32, 2, () => new ReLU(), s + 14), v == 0 ? "0" : "2"), m => new Adam(m.Parameters(), lr: 1e-2), n)));
+            list.Add(new($"detached-branch-{v}", split, [FindingKind.NoGradient],
+                [FindingKind.SlowConvergence],
+                n => Classify(Moons(256, s + 15), new TwoBranch(s + 15), m => new Adam(m.Parameters(), lr: 1e-2), n)));
+            list.Add(new($"unnormalised-0-255-{v}", split, [FindingKind.UnnormalizedInput],
+                [FindingKind.OscillatingLoss, FindingKind.DivergingLoss, FindingKind.SlowConvergence, FindingKind.LearningRateTooHigh, FindingKind.DeadRelu, FindingKind.ExplodingGradient, FindingKind.SaturatedActivation, FindingKind.WeightGrowth, FindingKind.NonFiniteValue],
+                n => Classify(Pixels(Moons(256, s + 16)), Mlp(2, 2, 32, 2, () => new ReLU(), s + 16), m => new Adam(m.Parameters(), lr: 1e-3), n)));
+            list.Add(new($"batchnorm-batch-2-{v}", split, [FindingKind.SmallBatchNorm],
+                // with 2 samples BatchNorm's output is ±1 whatever the input, so almost no gradient reaches the layers before it
+                [FindingKind.OscillatingLoss, FindingKind.SlowConvergence, FindingKind.VanishingGradient],
+                n => Classify(Moons(256, s + 17), MlpBn(2, 2, 32, s + 17), m => new Adam(m.Parameters(), lr: 1e-2), n, batch: 2)));
+            list.Add(new($"huge-weight-decay-{v}", split, [FindingKind.RegularizationDominates],
+                [FindingKind.SlowConvergence, FindingKind.LearningRateTooLow, FindingKind.DeadRelu, FindingKind.VanishingGradient],
+                n => Classify(Moons(256, s + 18), Mlp(2, 2, 32, 2, () => new ReLU(), s + 18), m => new SGD(m.Parameters(), lr: 0.05, weightDecay: v == 0 ? 1.0 : 3.0), n)));
+            list.Add(new($"saturated-tanh-{v}", split, [FindingKind.SaturatedActivation],
+                [FindingKind.SlowConvergence, FindingKind.VanishingGradient, FindingKind.OscillatingLoss, FindingKind.LearningRateTooLow, FindingKind.UnnormalizedInput],
+                n => Classify(Moons(256, s + 19), Scale(Mlp(2, 2, 32, 2, () => new Tanh(), s + 19), v == 0 ? 20 : 15), m => new SGD(m.Parameters(), lr: 0.01), n)));
+        }
+        return list;
+    }
+
+    // ---- training loops ------------------------------------------------------------------------------------
+
+    public static Doctor Classify((Tensor X, Tensor Y) data, Module model, Func<Module, Optimizer> makeOptimizer, int steps,
+        int batch = 64, bool zeroGrad = true, DoctorOptions? options = null)
+    {
+        var optimizer = makeOptimizer(model);
+        var doctor = new Doctor(model, optimizer, options);
+        int n = data.X.Size(0);
+        for (int step = 0; step < steps; step++)
+        {
+            int start = step * batch % n;
+            var x = data.X.Narrow(0, start, Math.Min(batch, n - start));
+            var y = data.Y.Narrow(0, start, Math.Min(batch, n - start));
+            if (zeroGrad) optimizer.ZeroGrad();
+            var loss = Functional.CrossEntropy(model.Forward(x), y);
+            loss.Backward();
+            doctor.AfterBackward(loss);
+            optimizer.Step();
+        }
+        return doctor;
+    }
+
+    public static Doctor Regress((Tensor X, Tensor Y) data, Module model, Func<Module, Optimizer> makeOptimizer, int steps,
+        bool oscillate = false, DoctorOptions? options = null)
+    {
+        var optimizer = makeOptimizer(model);
+        if (oscillate)
+        {
+            // full batch at 1.97 / L, L the largest eigenvalue of the loss Hessian 2·XᵀX/N (+ bias): the top mode flips sign
+            // every step and shrinks by only 3 % per step, the classic "lr slightly too high" picture.
+            double l = LargestHessianEigenvalue(data.X);
+            optimizer.ParamGroups[0].Lr = 1.97 / l;
+        }
+        var doctor = new Doctor(model, optimizer, options);
+        int n = data.X.Size(0), batch = oscillate ? n : 64;
+        for (int step = 0; step < steps; step++)
+        {
+            int start = step * batch % n;
+            var x = data.X.Narrow(0, start, Math.Min(batch, n - start));
+            var y = data.Y.Narrow(0, start, Math.Min(batch, n - start));
+            optimizer.ZeroGrad();
+            var loss = Functional.MseLoss(model.Forward(x), y);
+            loss.Backward();
+            doctor.AfterBackward(loss);
+            optimizer.Step();
+        }
+        return doctor;
+    }
+
+    private static double LargestHessianEigenvalue(Tensor x)
+    {
+        // power iteration on H = 2/N · [X 1]ᵀ[X 1]
+        var a = x.ToArray<float>();
+        int n = x.Size(0), d = x.Size(1) + 1;
+        var h = new double[d, d];
+        for (int r = 0; r < n; r++)
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < d; j++)
+                    h[i, j] += 2.0 / n * (i < d - 1 ? a[r * (d - 1) + i] : 1) * (j < d - 1 ? a[r * (d - 1) + j] : 1);
+        var v = Enumerable.Repeat(1.0, d).ToArray();
+        double lambda = 0;
+        for (int it = 0; it < 200; it++)
+        {
+            var w = new double[d];
+            for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) w[i] += h[i, j] * v[j];
+            lambda = Math.Sqrt(w.Sum(z => z * z));
+            for (int i = 0; i < d; i++) v[i] = w[i] / lambda;
+        }
+        return lambda;
+    }
+
+    // ---- models ------------------------------------------------------------------------------------------------
+
+    /// <summary>An MLP with <paramref name="hiddenLayers"/> hidden layers (0: a single Linear).</summary>
+    public static Sequential Mlp(int inputs, int outputs, int width, int hiddenLayers, Func<Module> activation, int seed)
+    {
+        Tensor.ManualSeed(seed);
+        var seq = new Sequential();
+        int prev = inputs;
+        for (int i = 0; i < hiddenLayers; i++)
+        {
+            seq.Add(new Linear(prev, width));
+            seq.Add(activation());
+            prev = width;
+        }
+        seq.Add(new Linear(prev, outputs));
+        return seq;
+    }
+
+    public static Sequential MlpBn(int inputs, int outputs, int width, int seed)
+    {
+        Tensor.ManualSeed(seed);
+        return new Sequential(new Linear(inputs, width), new BatchNorm1d(width), new ReLU(), new Linear(width, width), new BatchNorm1d(width), new ReLU(), new Linear(width, outputs));
+    }
+
+    public static T Scale<T>(T model, double factor) where T : Module
+    {
+        foreach (var (name, p) in model.NamedParameters())
+            if (name.EndsWith("weight", StringComparison.Ordinal)) p.Data = p.Data * factor;
+        return model;
+    }
+
+    public static T Bias<T>(T model, double value) where T : Module
+    {
+        var biases = model.NamedParameters().Where(p => p.Name.EndsWith("bias", StringComparison.Ordinal)).ToList();
+        foreach (var (_, p) in biases.Take(biases.Count - 1)) Init.Constant(p, value);
+        return model;
+    }
+
+    public static T Freeze<T>(T model, string layer) where T : Module
+    {
+        foreach (var (name, p) in model.NamedParameters())
+            if (name.StartsWith(layer + ".", StringComparison.Ordinal)) p.RequiresGrad = false;
+        return model;
+    }
+
+    /// <summary>Two branches summed; the second one's output is detached by mistake, so its parameters never learn.</summary>
+    public sealed class TwoBranch : Module
+    {
+        private readonly Sequential main, side;
+
+        public TwoBranch(int seed)
+        {
+            Tensor.ManualSeed(seed);
+            main = RegisterModule("main", new Sequential(new Linear(2, 32), new ReLU(), new Linear(32, 2)));
+            side = RegisterModule("side", new Sequential(new Linear(2, 16), new ReLU(), new Linear(16, 2)));
+        }
+
+        protected override Tensor ForwardCore(Tensor input) => main.Forward(input) + side.Forward(input).Detach();
+    }
+
+    // ---- data --------------------------------------------------------------------------------------------------
+
+    public static (Tensor X, Tensor Y) Moons(int n, int seed)
+    {
+        var g = new Generator(seed);
+        var x = new float[n * 2];
+        var y = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            int c = i % 2;
+            double t = Math.PI * g.NextDouble();
+            double px = c == 0 ? Math.Cos(t) : 1 - Math.Cos(t), py = c == 0 ? Math.Sin(t) : 0.5 - Math.Sin(t);
+            x[2 * i] = (float)((px - 0.5) / 0.87 + 0.1 * g.NextNormal());
+            x[2 * i + 1] = (float)((py - 0.25) / 0.5 + 0.1 * g.NextNormal());
+            y[i] = c;
+        }
+        return (Tensor.From(x, n, 2), Tensor.From(y, n));
+    }
+
+    public static (Tensor X, Tensor Y) Spirals(int n, int seed)
+    {
+        var g = new Generator(seed);
+        var x = new float[n * 2];
+        var y = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            int c = i % 3;
+            double r = (i / 3) / (double)(n / 3);
+            double t = c * 4 + 4 * r + 0.2 * g.NextNormal();
+            x[2 * i] = (float)(r * Math.Sin(t) * 2);
+            x[2 * i + 1] = (float)(r * Math.Cos(t) * 2);
+            y[i] = c;
+        }
+        return (Tensor.From(x, n, 2), Tensor.From(y, n));
+    }
+
+    public static (Tensor X, Tensor Y) LinReg(int n, int d, int seed, double scale, bool correlated = false, bool nonlinear = false)
+    {
+        var g = new Generator(seed);
+        var w = Enumerable.Range(0, d).Select(_ => g.NextNormal()).ToArray();
+        var x = new float[n * d];
+        var y = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            double common = g.NextNormal(), t = 0;
+            for (int j = 0; j < d; j++)
+            {
+                double v = correlated ? 0.9 * common + 0.45 * g.NextNormal() : g.NextNormal();
+                x[i * d + j] = (float)(v * scale);
+                t += w[j] * v;
+            }
+            if (nonlinear) t = Math.Sin(t) + 0.5 * t;
+            y[i] = (float)(t + 0.1 * g.NextNormal());
+        }
+        return (Tensor.From(x, n, d), Tensor.From(y, n, 1));
+    }
+
+    /// <summary>The same points stored as raw 0–255 "pixel" values.</summary>
+    public static (Tensor X, Tensor Y) Pixels((Tensor X, Tensor Y) data)
+    {
+        var a = data.X.ToArray<float>();
+        for (int i = 0; i < a.Length; i++) a[i] = Math.Clamp(MathF.Round(128 + 50 * a[i]), 0, 255);
+        return (Tensor.From(a, data.X.Shape), data.Y);
+    }
+}

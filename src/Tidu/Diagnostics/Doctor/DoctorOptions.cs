@@ -1,0 +1,104 @@
+namespace Tidu.Diagnostics;
+
+/// <summary>
+/// Thresholds of the <see cref="Doctor"/>'s rules. The defaults come from the papers each rule cites and were
+/// tuned on the tuning half of the scenario benchmark in <c>bench/doctor</c> (see its README).
+/// </summary>
+public sealed record DoctorOptions
+{
+    /// <summary>Compute gradient/weight/activation statistics every this many steps (loss rules run every step).</summary>
+    public int SampleEvery { get; init; } = 1;
+
+    /// <summary>How many history records to keep (see <see cref="MonitorOptions.HistoryCapacity"/>).</summary>
+    public int HistoryCapacity { get; init; } = 100_000;
+
+    /// <summary>Apply safe fixes while training (lower the lr, clip gradients, skip non-finite updates) and record each as a finding.</summary>
+    public bool Repair { get; init; }
+
+    /// <summary>A per-step condition must hold on this many consecutive sampled steps before it is reported.</summary>
+    public int Patience { get; init; } = 5;
+
+    /// <summary>Steps at the start of training during which loss-trend rules stay quiet.</summary>
+    public int WarmupSteps { get; init; } = 10;
+
+    /// <summary>AUTOTRAINER vanishing: ‖g_first‖/‖g_last‖ below this …</summary>
+    public double VanishingRatio { get; init; } = 1e-3;
+
+    /// <summary>AUTOTRAINER vanishing: … and ‖g_first‖ below this.</summary>
+    public double VanishingFirstNorm { get; init; } = 1e-4;
+
+    /// <summary>AUTOTRAINER exploding: ‖g_first‖/‖g_last‖ above this.</summary>
+    public double ExplodingRatio { get; init; } = 70;
+
+    /// <summary>Exploding: a step's total gradient norm above this multiple of the median of the previous ones, or the first step's update ratio above <see cref="ExplodingFirstUpdateRatio"/>.</summary>
+    public double ExplodingSpikeFactor { get; init; } = 1000;
+
+    /// <summary>Exploding at initialisation: the very first update moves the weights by more than this fraction of their norm.</summary>
+    public double ExplodingFirstUpdateRatio { get; init; } = 3.0;
+
+    /// <summary>AUTOTRAINER dying ReLU: at least this fraction of a weight's gradient elements are exactly zero.</summary>
+    public double DeadGradientFraction { get; init; } = 0.7;
+
+    /// <summary>DeepDiagnosis dead node: at least this fraction of a ReLU's outputs are ≤ 0.</summary>
+    public double DeadReluFraction { get; init; } = 0.7;
+
+    /// <summary>DeepDiagnosis saturation: more than this fraction of Sigmoid/Tanh inputs beyond ±5.</summary>
+    public double SaturatedFraction { get; init; } = 0.5;
+
+    /// <summary>The healthy update ratio ‖Δw‖/‖w‖ (Karpathy's 1e-3, used by DeepDiagnosis).</summary>
+    public double UpdateRatioTarget { get; init; } = 1e-3;
+
+    /// <summary>Alarm when the update ratio is beyond target × this or below target ÷ this.</summary>
+    public double UpdateRatioFactor { get; init; } = 100;
+
+    /// <summary>Steps over which loss trends (oscillation, plateau, divergence) are judged.</summary>
+    public int LossWindow { get; init; } = 20;
+
+    /// <summary>Diverging: the mean loss of the last 5 steps exceeds this multiple of the mean of the first 5.</summary>
+    public double DivergenceFactor { get; init; } = 2;
+
+    /// <summary>Oscillating: mean |Δloss| over the window relative to the mean loss above this …</summary>
+    public double OscillationAmplitude { get; init; } = 0.3;
+
+    /// <summary>… while the loss fell over the window by less than this fraction of the mean |Δloss|.</summary>
+    public double OscillationProgress { get; init; } = 0.25;
+
+    /// <summary>Oscillating is only judged while the window's mean loss is above this fraction of the initial loss.</summary>
+    public double OscillationMinLossFraction { get; init; } = 0.5;
+
+    /// <summary>ReduceLROnPlateau's patience (10) in steps: no relative improvement of <see cref="PlateauThreshold"/> for this long …</summary>
+    public int PlateauPatience { get; init; } = 10;
+
+    /// <summary>ReduceLROnPlateau's default relative threshold (1e-4).</summary>
+    public double PlateauThreshold { get; init; } = 1e-4;
+
+    /// <summary>… while the loss is still above this fraction of the initial loss (a converged run is not slow).</summary>
+    public double PlateauLossFraction { get; init; } = 0.5;
+
+    /// <summary>Slow: after this many steps the loss fell by less than <see cref="SlowProgressFraction"/> of the initial loss.</summary>
+    public int SlowSteps { get; init; } = 50;
+
+    /// <summary>See <see cref="SlowSteps"/>.</summary>
+    public double SlowProgressFraction { get; init; } = 0.05;
+
+    /// <summary>A parameter that needs a gradient but gets none for this many steps is reported.</summary>
+    public int NoGradientSteps { get; init; } = 5;
+
+    /// <summary>BatchNorm in training with fewer values per channel than this is reported.</summary>
+    public int MinBatchNormValues { get; init; } = 16;
+
+    /// <summary>First-layer input whose per-feature RMS √(mean² + std²) exceeds this is reported ([0,1] images and standardised data are far below).</summary>
+    public double InputScaleLimit { get; init; } = 10;
+
+    /// <summary>Weight growth: the total weight norm exceeds this multiple of its initial value while still rising.</summary>
+    public double WeightGrowthFactor { get; init; } = 10;
+
+    /// <summary>Regularisation dominates: penalty / data loss above this.</summary>
+    public double RegularizationRatio { get; init; } = 1;
+
+    /// <summary>Repair multiplies every group's lr by this.</summary>
+    public double RepairLrFactor { get; init; } = 0.1;
+
+    /// <summary>Repair never lowers the lr below this.</summary>
+    public double MinLr { get; init; } = 1e-7;
+}
