@@ -72,9 +72,6 @@ public sealed partial class Doctor : IDisposable
     /// <summary>Losses, gradient/weight/update statistics and activation health recorded so far, for plots and reports.</summary>
     public TrainingHistory History => monitor.History;
 
-    /// <summary>The same as <see cref="History"/>: the data the HTML report draws.</summary>
-    public TrainingHistory Report => monitor.History;
-
     /// <summary>The number of completed optimizer steps.</summary>
     public int Step => monitor.Step;
 

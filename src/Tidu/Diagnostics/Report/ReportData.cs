@@ -42,7 +42,7 @@ public sealed record SeriesGroup(
 }
 
 /// <summary>Everything <see cref="HtmlReport"/> draws: a plain description of one training run.</summary>
-public sealed class ReportData
+public sealed partial class ReportData
 {
     /// <summary>The page title, e.g. "MLP on MNIST — training report".</summary>
     public required string Title { get; init; }
