@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
 
+using static FixtureGenerator.FixtureJson;
+
 namespace FixtureGenerator;
 
 /// <summary>
@@ -621,71 +623,4 @@ public static class ModuleFixtures
     /// </summary>
     private static Tensor Owned(Tensor t) => t.clone();
 
-    private static double[] Values(Tensor t) => t.detach().contiguous().data<double>().ToArray();
-
-    private static double[] Randn(Random rng, int n)
-    {
-        var v = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
-            v[i] = Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-        }
-        return v;
-    }
-
-    private static double[] Uniform(Random rng, int n, double lo, double hi)
-    {
-        var v = new double[n];
-        for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * rng.NextDouble();
-        return v;
-    }
-
-    private static int Numel(int[] shape) => shape.Aggregate(1, (a, b) => a * b);
-
-    private static int StableHash(string s)
-    {
-        uint h = 2166136261;
-        foreach (char ch in s) h = (h ^ ch) * 16777619;
-        return unchecked((int)h);
-    }
-
-    private static JsonArray Ints(int[] v)
-    {
-        var a = new JsonArray();
-        foreach (int x in v) a.Add(x);
-        return a;
-    }
-
-    private static JsonArray Longs(long[] v)
-    {
-        var a = new JsonArray();
-        foreach (long x in v) a.Add(x);
-        return a;
-    }
-
-    private static JsonArray Doubles(double[] v)
-    {
-        var a = new JsonArray();
-        foreach (double x in v)
-        {
-            if (!double.IsFinite(x)) throw new InvalidOperationException($"non-finite value {x}");
-            a.Add(x);
-        }
-        return a;
-    }
-
-    /// <summary>The header's fields, then one compact line per case (readable diffs, modest size).</summary>
-    private static void WriteJson(string path, JsonObject header, string arrayName, IReadOnlyList<JsonObject> items)
-    {
-        var compact = new JsonSerializerOptions { WriteIndented = false };
-        var sb = new StringBuilder("{\n");
-        foreach (var (key, value) in header)
-            sb.Append("  ").Append(JsonSerializer.Serialize(key)).Append(": ").Append(value!.ToJsonString(compact)).Append(",\n");
-        sb.Append("  ").Append(JsonSerializer.Serialize(arrayName)).Append(": [\n");
-        for (int i = 0; i < items.Count; i++)
-            sb.Append("    ").Append(items[i].ToJsonString(compact)).Append(i + 1 < items.Count ? ",\n" : "\n");
-        sb.Append("  ]\n}\n");
-        File.WriteAllText(path, sb.ToString(), new UTF8Encoding(false));
-    }
 }

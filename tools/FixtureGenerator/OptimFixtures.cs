@@ -6,6 +6,8 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
+using static FixtureGenerator.FixtureJson;
+
 namespace FixtureGenerator;
 
 /// <summary>
@@ -43,13 +45,13 @@ public static class OptimFixtures
         var rng = new Random(Seed);
         var initial = new JsonObject
         {
-            ["0.weight"] = TensorJson([4, 3], Uniform(rng, 12, -0.6, 0.6)),
-            ["0.bias"] = TensorJson([4], Uniform(rng, 4, -0.6, 0.6)),
-            ["2.weight"] = TensorJson([2, 4], Uniform(rng, 8, -0.5, 0.5)),
-            ["2.bias"] = TensorJson([2], Uniform(rng, 2, -0.5, 0.5)),
+            ["0.weight"] = TensorJson([4, 3], Float32Uniform(rng, 12, -0.6, 0.6)),
+            ["0.bias"] = TensorJson([4], Float32Uniform(rng, 4, -0.6, 0.6)),
+            ["2.weight"] = TensorJson([2, 4], Float32Uniform(rng, 8, -0.5, 0.5)),
+            ["2.bias"] = TensorJson([2], Float32Uniform(rng, 2, -0.5, 0.5)),
         };
-        var input = TensorJson([5, 3], Uniform(rng, 15, -1.5, 1.5));
-        var target = TensorJson([5, 2], Uniform(rng, 10, -1.0, 1.0));
+        var input = TensorJson([5, 3], Float32Uniform(rng, 15, -1.5, 1.5));
+        var target = TensorJson([5, 2], Float32Uniform(rng, 10, -1.0, 1.0));
 
         var model = new JsonObject
         {
@@ -294,7 +296,7 @@ public static class OptimFixtures
     private static IEnumerable<JsonObject> ClippingCases(Random rng)
     {
         int[][] shapes = [[4, 3], [4], [2, 4], [2]];
-        var grads = shapes.Select(s => Uniform(rng, s.Aggregate(1, (x, y) => x * y), -2.0, 2.0)).ToArray();
+        var grads = shapes.Select(s => Float32Uniform(rng, s.Aggregate(1, (x, y) => x * y), -2.0, 2.0)).ToArray();
         var cases = new (string Name, string Kind, double Max, double Norm)[]
         {
             ("clip-grad-norm-2", "norm", 1.0, 2.0),
@@ -337,7 +339,7 @@ public static class OptimFixtures
     // ---------------------------------------------------------------- helpers
 
     /// <summary>float32-exact values (stored as doubles) from a uniform distribution.</summary>
-    private static double[] Uniform(Random rng, int n, double lo, double hi)
+    private static double[] Float32Uniform(Random rng, int n, double lo, double hi)
     {
         var v = new double[n];
         for (int i = 0; i < n; i++) v[i] = (float)(lo + (hi - lo) * rng.NextDouble());
@@ -356,34 +358,4 @@ public static class OptimFixtures
 
     private static double[] Floats(Tensor t) => t.detach().contiguous().data<float>().ToArray().Select(f => (double)f).ToArray();
 
-    private static JsonArray Doubles(double[] v)
-    {
-        var a = new JsonArray();
-        foreach (double x in v)
-        {
-            if (!double.IsFinite(x)) throw new InvalidOperationException($"non-finite value {x}");
-            a.Add(x);
-        }
-        return a;
-    }
-
-    /// <summary>The header's fields, then for each array one compact line per entry.</summary>
-    internal static void WriteJson(string path, JsonObject header, IReadOnlyList<(string Name, List<JsonObject> Items)> arrays)
-    {
-        var compact = new JsonSerializerOptions { WriteIndented = false };
-        var sb = new StringBuilder("{\n");
-        var entries = header.ToList();
-        for (int k = 0; k < entries.Count; k++)
-            sb.Append("  ").Append(JsonSerializer.Serialize(entries[k].Key)).Append(": ").Append(entries[k].Value!.ToJsonString(compact)).Append(",\n");
-        for (int a = 0; a < arrays.Count; a++)
-        {
-            var (name, items) = arrays[a];
-            sb.Append("  ").Append(JsonSerializer.Serialize(name)).Append(": [\n");
-            for (int i = 0; i < items.Count; i++)
-                sb.Append("    ").Append(items[i].ToJsonString(compact)).Append(i + 1 < items.Count ? ",\n" : "\n");
-            sb.Append("  ]").Append(a + 1 < arrays.Count ? ",\n" : "\n");
-        }
-        sb.Append("}\n");
-        File.WriteAllText(path, sb.ToString(), new UTF8Encoding(false));
-    }
 }

@@ -36,7 +36,7 @@ public static class SeedProgramFixtures
             Problem("problem3-two-layers", Problem3TwoLayers()),
         };
         string path = Path.Combine(fixtures, "seed_programs.json");
-        OptimFixtures.WriteJson(path, header, [("problems", problems)]);
+        FixtureJson.WriteJson(path, header, [("problems", problems)]);
         Console.WriteLine($"wrote {path}");
     }
 
