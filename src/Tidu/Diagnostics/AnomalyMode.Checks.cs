@@ -95,7 +95,7 @@ internal static class AnomalyChecks
         if (scan.NonFinite == 0) return;
 
         var site = OpSite.Capture();
-        int[] first = Unravel(scan.First, result.shape);
+        int[] first = ShapeUtil.Unravel(scan.First, result.shape);
         double firstValue = ValueAt(result, first);
         var m = new StringBuilder();
         m.Append(Invariant($"{op} produced {scan.Describe()} in its {result.DType} output of shape {ShapeUtil.Format(result.shape)}; "));
@@ -135,7 +135,7 @@ internal static class AnomalyChecks
         string where = site is null
             ? "created before anomaly mode was turned on (run the forward inside AnomalyMode.Enable() too, to see where)"
             : $"created at {site}";
-        int[] first = Unravel(scan.First, gradient.shape);
+        int[] first = ShapeUtil.Unravel(scan.First, gradient.shape);
         double firstValue = ValueAt(gradient, first);
         var m = new StringBuilder();
         m.Append(Invariant($"The gradient of {node.Name} {where} became non-finite: "));
@@ -197,16 +197,6 @@ internal static class AnomalyChecks
 
     private static string Number(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 
-    private static int[] Unravel(int flat, int[] shape)
-    {
-        var index = new int[shape.Length];
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            index[d] = flat % shape[d];
-            flat /= shape[d];
-        }
-        return index;
-    }
 
     /// <summary>
     /// The element of an input of <paramref name="shape"/> that broadcasting maps to <paramref name="outIndex"/> of

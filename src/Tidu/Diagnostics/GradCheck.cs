@@ -92,7 +92,7 @@ public static partial class GradCheck
                 int count = x.NumberOfElements;
                 for (int e = 0; e < count; e++)
                 {
-                    int[] index = Unravel(e, x.shape);
+                    int[] index = ShapeUtil.Unravel(e, x.shape);
                     int at = x.offset;
                     for (int d = 0; d < index.Length; d++) at += index[d] * x.strides[d];
                     double original = buffer[at];
@@ -130,14 +130,4 @@ public static partial class GradCheck
         }
     }
 
-    private static int[] Unravel(int flat, int[] shape)
-    {
-        var index = new int[shape.Length];
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            index[d] = flat % shape[d];
-            flat /= shape[d];
-        }
-        return index;
-    }
 }

@@ -80,6 +80,18 @@ internal static class ShapeUtil
         return dim < 0 ? dim + r : dim;
     }
 
+    /// <summary>The multi-index of a flat row-major position.</summary>
+    internal static int[] Unravel(int flat, int[] shape)
+    {
+        var index = new int[shape.Length];
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            index[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        return index;
+    }
+
     internal static string Format(ReadOnlySpan<int> shape)
     {
         var sb = new StringBuilder("[");
