@@ -17,7 +17,7 @@ public sealed record EpochMetrics(
     double Seconds,
     double LearningRate);
 
-/// <summary>The result of <see cref="Trainer.Evaluate"/>: mean loss, accuracy and the confusion matrix.</summary>
+/// <summary>The result of <see cref="Trainer.Evaluate(Tidu.Data.DataLoader)"/>: mean loss, accuracy and the confusion matrix.</summary>
 /// <param name="Loss">Mean loss over the samples.</param>
 /// <param name="Accuracy">Fraction classified correctly, in [0, 1]; NaN when the outputs are not class scores.</param>
 /// <param name="Samples">The number of samples evaluated.</param>

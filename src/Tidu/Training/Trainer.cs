@@ -269,11 +269,19 @@ public sealed class Trainer
     /// (dropout off, batch-norm running statistics) and without recording gradients; the model's previous mode is
     /// restored afterwards. Accuracy and the confusion matrix need class scores [N, K] and Int64 targets [N].
     /// </summary>
-    public EvaluationResult Evaluate(DataLoader loader)
+    public EvaluationResult Evaluate(DataLoader loader) => Evaluate(Model, Loss, loader);
+
+    /// <summary>
+    /// <see cref="Evaluate(DataLoader)"/> for a model without a trainer (e.g. one loaded from a checkpoint):
+    /// eval mode, no gradients, the previous mode restored afterwards.
+    /// </summary>
+    public static EvaluationResult Evaluate(Module model, Loss loss, DataLoader loader)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(loader);
-        bool wasTraining = Model.Training;
-        Model.Eval();
+        bool wasTraining = model.Training;
+        model.Eval();
         try
         {
             double lossSum = 0;
@@ -285,9 +293,9 @@ public sealed class Trainer
             {
                 foreach (var batch in loader.EnumerateEpoch(0))
                 {
-                    var output = Model.Forward(batch.Inputs);
+                    var output = model.Forward(batch.Inputs);
                     int n = batch.Inputs.Shape[0];
-                    lossSum += Loss.Forward(output, batch.Targets).Item() * n;
+                    lossSum += loss.Forward(output, batch.Targets).Item() * n;
                     samples += n;
                     if (classifier && output.Rank == 2)
                         confusion ??= new long[output.Shape[1], output.Shape[1]];
@@ -304,7 +312,7 @@ public sealed class Trainer
         }
         finally
         {
-            Model.Train(wasTraining);
+            model.Train(wasTraining);
         }
     }
 
