@@ -36,6 +36,12 @@ public static class TiduCli
                 return Success;
             case "seed":
                 return SeedCommand.Run(args[1..], io);
+            case "train":
+                return TrainCommand.Run(args[1..], io);
+            case "evaluate":
+                return EvaluateCommand.Run(args[1..], io);
+            case "predict":
+                return PredictCommand.Run(args[1..], io);
             default:
                 io.ErrorConsole.MarkupLineInterpolated($"[red]error:[/] unknown command '{args[0]}'");
                 WriteUsage(io.ErrorConsole);
@@ -53,6 +59,18 @@ public static class TiduCli
         table.AddRow("[green]seed[/]", "Run the seed blog post's examples (y = w·x, one parameter learnt by gradient descent)");
         table.AddRow("  --json", "Print the iterations as JSON instead of text");
         table.AddRow("  --out DIR", $"Folder for the loss-curve PNGs (default: {Markup.Escape(SeedCommand.DefaultOutDir)})");
+        table.AddRow("[green]train fashion-mnist[/]", "Train a classifier on Fashion-MNIST (progress, metrics.json, curves, checkpoint; Ctrl+C saves and exits)");
+        table.AddRow("  --model mlp|cnn", "The model (default mlp)");
+        table.AddRow("  --epochs N", "Epochs in total (default 10 for mlp, 8 for cnn)");
+        table.AddRow("  --batch-size B, --lr X", "Batch size (default 128) and learning rate (default 0.001 for adam, 0.05 for sgd)");
+        table.AddRow("  --optimizer sgd|adam", "Adam, or SGD with Nesterov momentum 0.9 (default adam); cosine learning-rate decay");
+        table.AddRow("  --seed S", "Seed of the initialisation, shuffling, augmentation and dropout (default 0)");
+        table.AddRow("  --out DIR", "Output folder (default out/fashion-mnist-MODEL)");
+        table.AddRow("  --resume", "Continue the run saved in --out DIR from where it stopped");
+        table.AddRow("  --data DIR", $"Folder with the four IDX files (default {Markup.Escape(Tidu.Data.FashionMnist.DefaultDirectory)})");
+        table.AddRow("  --limit N, --plain", "Train on the first N images only; plain output even on a terminal");
+        table.AddRow("[green]evaluate[/] --checkpoint F", "Test loss, accuracy, per-class accuracy and confusion matrix of a saved model (--data, --limit N)");
+        table.AddRow("[green]predict[/] --checkpoint F --index I", "Classify test image I and show the top classes (--data, --top K)");
         table.AddRow("[green]-h, --help[/]", "Show this help");
         console.Write(table);
     }

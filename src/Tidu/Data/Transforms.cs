@@ -10,6 +10,13 @@ public abstract class Transform
     /// <summary>The transformed tensor; the input is never modified in place.</summary>
     public abstract Tensor Apply(Tensor input);
 
+    /// <summary>
+    /// The generators this transform draws from (none for a deterministic transform; a <see cref="Compose"/>
+    /// lists those of its parts). A trainer saves their states with <see cref="Generator.GetState"/> in a
+    /// checkpoint and restores them on resume, so the augmentations of a resumed run match an uninterrupted one.
+    /// </summary>
+    public virtual IReadOnlyList<Generator> Generators => [];
+
     /// <summary>The generator a random transform draws from: the given one, else one seeded from the default generator.</summary>
     private protected static Generator OwnGenerator(Generator? generator) =>
         generator ?? new Generator((long)Generator.Default.NextUInt64());
@@ -44,6 +51,9 @@ public sealed class Compose : Transform
 
     /// <summary>The chained transforms (a copy).</summary>
     public Transform[] Transforms => (Transform[])transforms.Clone();
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Generator> Generators => transforms.SelectMany(t => t.Generators).Distinct().ToArray();
 
     /// <inheritdoc/>
     public override Tensor Apply(Tensor input)
@@ -174,6 +184,12 @@ public sealed class RandomHorizontalFlip : Transform
         }
     }
 
+    /// <summary>The random source of this transform (snapshot it with <see cref="Generator.GetState"/> to resume a run).</summary>
+    public Generator Generator => generator;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Generator> Generators => [generator];
+
     /// <inheritdoc/>
     public override string ToString() => $"RandomHorizontalFlip(p={P})";
 }
@@ -271,6 +287,12 @@ public sealed class RandomCrop : Transform
             }
         }
     }
+
+    /// <summary>The random source of this transform (snapshot it with <see cref="Generator.GetState"/> to resume a run).</summary>
+    public Generator Generator => generator;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Generator> Generators => [generator];
 
     /// <inheritdoc/>
     public override string ToString() => $"RandomCrop(size=({Height}, {Width}), padding={Padding})";

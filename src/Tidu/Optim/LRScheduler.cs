@@ -55,6 +55,21 @@ public abstract class LRScheduler
     }
 
     /// <summary>
+    /// Puts the scheduler back at step <paramref name="lastEpoch"/> (PyTorch's <c>load_state_dict</c> of
+    /// <c>last_epoch</c>) when a run resumes from a checkpoint. Load the optimizer's state first: the learning
+    /// rates it restores are the scheduler's starting point, so nothing is recomputed here and the next
+    /// <see cref="Step"/> continues exactly as an uninterrupted run would.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative <paramref name="lastEpoch"/>.</exception>
+    public void LoadState(int lastEpoch)
+    {
+        if (lastEpoch < 0) throw new ArgumentOutOfRangeException(nameof(lastEpoch), lastEpoch, $"{GetType().Name}.LoadState: lastEpoch must be non-negative, got {lastEpoch}.");
+        LastEpoch = lastEpoch;
+        StepCount = lastEpoch + 1;
+        lastLr = CurrentLrs();
+    }
+
+    /// <summary>
     /// The learning rate of each group at <see cref="LastEpoch"/> (PyTorch's <c>get_lr()</c>), usually from the
     /// group's current <see cref="ParamGroup.Lr"/> in PyTorch's recursive form so that schedulers can be chained.
     /// </summary>
