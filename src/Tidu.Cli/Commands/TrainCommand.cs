@@ -159,12 +159,12 @@ internal static class TrainCommand
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCtrlC;
-        TrainingHistory history;
+        FitHistory history;
         try
         {
             if (live)
             {
-                TrainingHistory? result = null;
+                FitHistory? result = null;
                 AnsiConsole.Progress()
                     .AutoClear(false)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -255,7 +255,7 @@ internal static class TrainCommand
             limit.Length == 0 ? null : int.Parse(limit, inv));
     }
 
-    private static void WriteTable(CliIO io, TrainingHistory history, bool live)
+    private static void WriteTable(CliIO io, FitHistory history, bool live)
     {
         if (history.Count == 0) return;
         var table = new Table().Border(live ? TableBorder.Rounded : TableBorder.Ascii)
@@ -274,7 +274,7 @@ internal static class TrainCommand
         (live ? AnsiConsole.Console : io.OutConsole).Write(table);
     }
 
-    private static void WriteOutputs(string outDir, Settings s, TrainingHistory history, bool interrupted, string checkpointPath)
+    private static void WriteOutputs(string outDir, Settings s, FitHistory history, bool interrupted, string checkpointPath)
     {
         Directory.CreateDirectory(outDir);
         var epochs = history.Select(m => new EpochReport(m.Epoch, m.TrainLoss, m.TrainAccuracy, m.ValidationLoss, m.ValidationAccuracy, m.Seconds, m.LearningRate)).ToList();

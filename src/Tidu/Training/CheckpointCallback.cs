@@ -34,7 +34,7 @@ public sealed class CheckpointCallback : ITrainingCallback
     public void OnEpochEnd(Trainer trainer, EpochMetrics metrics) => Save(trainer);
 
     /// <inheritdoc/>
-    public void OnFitEnd(Trainer trainer, TrainingHistory history)
+    public void OnFitEnd(Trainer trainer, FitHistory history)
     {
         ArgumentNullException.ThrowIfNull(history);
         if (SaveOnInterrupt && history.Outcome == FitOutcome.Interrupted) Save(trainer);

@@ -56,11 +56,11 @@ public enum FitOutcome
 }
 
 /// <summary>The epochs a trainer has finished (including those before a resume) and how the last fit ended.</summary>
-public sealed class TrainingHistory : IReadOnlyList<EpochMetrics>
+public sealed class FitHistory : IReadOnlyList<EpochMetrics>
 {
     private readonly EpochMetrics[] epochs;
 
-    internal TrainingHistory(IEnumerable<EpochMetrics> epochs, FitOutcome outcome, string? stopReason)
+    internal FitHistory(IEnumerable<EpochMetrics> epochs, FitOutcome outcome, string? stopReason)
     {
         this.epochs = epochs.ToArray();
         Outcome = outcome;

@@ -27,7 +27,7 @@ public interface ITrainingCallback
     void OnEpochEnd(Trainer trainer, EpochMetrics metrics) { }
 
     /// <summary>When the fit returns, however it ended (completed, stopped, interrupted).</summary>
-    void OnFitEnd(Trainer trainer, TrainingHistory history) { }
+    void OnFitEnd(Trainer trainer, FitHistory history) { }
 }
 
 /// <summary>What <see cref="ITrainingCallback.OnBatchEnd"/> learns about one training step.</summary>

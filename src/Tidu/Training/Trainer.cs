@@ -139,12 +139,12 @@ public sealed class Trainer
     /// <param name="validation">Evaluated in eval mode after each epoch, or null.</param>
     /// <param name="epochs">The total number of epochs to reach.</param>
     /// <param name="cancellationToken">
-    /// Stops training at the next batch boundary (Ctrl+C); the result's <see cref="TrainingHistory.Outcome"/> is
+    /// Stops training at the next batch boundary (Ctrl+C); the result's <see cref="FitHistory.Outcome"/> is
     /// <see cref="FitOutcome.Interrupted"/> and <see cref="SaveCheckpoint"/> then saves a resumable state.
     /// </param>
     /// <returns>Every finished epoch (also those before a resume) and how the fit ended.</returns>
     /// <exception cref="InvalidOperationException">The loader's shuffling seed differs from the resumed run's.</exception>
-    public TrainingHistory Fit(DataLoader train, DataLoader? validation, int epochs, CancellationToken cancellationToken = default)
+    public FitHistory Fit(DataLoader train, DataLoader? validation, int epochs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
@@ -236,7 +236,7 @@ public sealed class Trainer
                 break;
             }
         }
-        var outcomeHistory = new TrainingHistory(history, outcome, stopReason);
+        var outcomeHistory = new FitHistory(history, outcome, stopReason);
         foreach (var c in callbacks) c.OnFitEnd(this, outcomeHistory);
         return outcomeHistory;
     }
