@@ -147,46 +147,70 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// m = 1 or n = 1: each output is a dot product of a stored row with a vector, or the output row is a sum of
-    /// stored rows scaled by the vector (axpy); no packing. A strided vector is first gathered into scratch.
+    /// stored rows scaled by the vector (axpy); no packing. A strided vector is first gathered into scratch. Large
+    /// ones split the outputs over threads (memory-bound: each core brings its own cache bandwidth).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyVector<T>(bool transA, bool transB, int m, int n, int k, T alpha,
         T* a, int lda, T* b, int ldb, T beta, T* c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // out[i] (i < len) = Σp x[p]·M(i, p), M given as stored rows: dot form when M(i, ·) is a stored row
         // (rows at mat + i·ld), axpy form when M(·, p) is (rows at mat + p·ld)
-        int len; nint outStride; T* x; nint xStride; T* mat; int ld; bool dotForm;
+        var v = new VectorJob<T> { K = k, Alpha = alpha, Beta = beta };
+        int xStride;
         if (m == 1)
         {
-            len = n; outStride = 1; x = a; xStride = transA ? lda : 1; mat = b; ld = ldb; dotForm = transB;
+            v.Len = n; v.OutStride = 1; v.X = a; xStride = transA ? lda : 1; v.Mat = b; v.Ld = ldb; v.DotForm = transB;
         }
         else
         {
-            len = m; outStride = ldc; x = b; xStride = transB ? 1 : ldb; mat = a; ld = lda; dotForm = !transA;
+            v.Len = m; v.OutStride = ldc; v.X = b; xStride = transB ? 1 : ldb; v.Mat = a; v.Ld = lda; v.DotForm = !transA;
         }
+        v.C = c;
         if (xStride != 1)
         {
             T* g = Buffers<T>.Vector(k);
-            for (int p = 0; p < k; p++) g[p] = x[p * xStride];
-            x = g;
+            for (int p = 0; p < k; p++) g[p] = v.X[(nint)p * xStride];
+            v.X = g;
         }
-        var xs = new ReadOnlySpan<T>(x, k);
-        T* acc = Buffers<T>.Accumulator(len);
-        var accs = new Span<T>(acc, len);
-        if (dotForm)
+        int tasks = (long)v.Len * k < GemmConfig.VectorParallelThreshold || !WorkerPool.CanFork || v.Len < 64
+            ? 1 : Parallelism.ThreadCount;
+        v.Chunk = (v.Len + tasks - 1) / tasks + 15 & ~15;
+        tasks = (v.Len + v.Chunk - 1) / v.Chunk;
+        if (tasks <= 1) v.Run(0);
+        else WorkerPool.Run(tasks, v, static (s, t) => ((VectorJob<T>)s).Run(t));
+    }
+
+    private sealed class VectorJob<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        internal int Len, K, Ld, Chunk;
+        internal nint OutStride;
+        internal bool DotForm;
+        internal T Alpha, Beta;
+        internal T* X, Mat, C;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal void Run(int t)
         {
-            for (int i = 0; i < len; i++) acc[i] = TensorPrimitives.Dot(new ReadOnlySpan<T>(mat + (nint)i * ld, k), xs);
-        }
-        else
-        {
-            accs.Clear();
-            for (int p = 0; p < k; p++)
-                TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<T>(mat + (nint)p * ld, len), x[p], accs, accs);
-        }
-        for (int i = 0; i < len; i++)
-        {
-            ref T dst = ref c[i * outStride];
-            dst = beta == T.Zero ? alpha * acc[i] : T.FusedMultiplyAdd(alpha, acc[i], beta * dst);
+            int i0 = t * Chunk, len = Math.Min(Len, i0 + Chunk) - i0;
+            var xs = new ReadOnlySpan<T>(X, K);
+            T* acc = Buffers<T>.Accumulator(len);
+            var accs = new Span<T>(acc, len);
+            if (DotForm)
+            {
+                for (int i = 0; i < len; i++) acc[i] = TensorPrimitives.Dot(new ReadOnlySpan<T>(Mat + (nint)(i0 + i) * Ld, K), xs);
+            }
+            else
+            {
+                accs.Clear();
+                for (int p = 0; p < K; p++)
+                    TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<T>(Mat + (nint)p * Ld + i0, len), X[p], accs, accs);
+            }
+            T* c = C + i0 * OutStride;
+            for (int i = 0; i < len; i++)
+            {
+                ref T dst = ref c[i * OutStride];
+                dst = Beta == T.Zero ? Alpha * acc[i] : T.FusedMultiplyAdd(Alpha, acc[i], Beta * dst);
+            }
         }
     }
 

@@ -15,6 +15,9 @@ internal static unsafe class GemmConfig
     /// <summary>Below this many multiply-adds (m·n·k) a product stays on the calling thread.</summary>
     internal static long ParallelThreshold = 1L << 21;
 
+    /// <summary>The same for matrix-vector products (m = 1 or n = 1), which are bound by memory, not arithmetic.</summary>
+    internal static long VectorParallelThreshold = 1L << 17;
+
     internal static GemmPath Path { get; private set; }
 
     static GemmConfig() => Select(Best);
@@ -53,7 +56,16 @@ internal static unsafe class GemmConfig
 /// </summary>
 internal sealed unsafe class GemmTiling<T> where T : unmanaged
 {
-    internal static GemmTiling<T> Current = null!;
+    private static GemmTiling<T>? current;
+
+    /// <summary>The tiling in use (GemmConfig's start-up selection runs on first use).</summary>
+    internal static GemmTiling<T> Current => current ?? Initial();
+
+    private static GemmTiling<T> Initial()
+    {
+        _ = GemmConfig.Path;
+        return current!;
+    }
 
     internal readonly int MR, NR, MC, KC, NC;
     internal readonly delegate*<int, T*, T*, T*, nint, T, T, void> Kernel;
@@ -64,5 +76,5 @@ internal sealed unsafe class GemmTiling<T> where T : unmanaged
     }
 
     internal static void Set(int mr, int nr, int mc, int kc, int nc, delegate*<int, T*, T*, T*, nint, T, T, void> kernel)
-        => Current = new GemmTiling<T>(mr, nr, mc, kc, nc, kernel);
+        => current = new GemmTiling<T>(mr, nr, mc, kc, nc, kernel);
 }

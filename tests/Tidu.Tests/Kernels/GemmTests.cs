@@ -51,13 +51,14 @@ public sealed class GemmTests
     [MemberData(nameof(Paths))]
     public void Results_are_bit_identical_for_one_and_two_threads(string path) => WithPath(path, () =>
     {
-        long threshold = GemmConfig.ParallelThreshold;
+        long threshold = GemmConfig.ParallelThreshold, vectorThreshold = GemmConfig.VectorParallelThreshold;
         int threads = Parallelism.ThreadCount;
         try
         {
             GemmConfig.ParallelThreshold = 0;
+            GemmConfig.VectorParallelThreshold = 0;
             var rng = new System.Random(3);
-            foreach (var (m, n, k) in new[] { (200, 129, 100), (129, 200, 65), (513, 65, 64), (64, 513, 27), (7, 300, 40) })
+            foreach (var (m, n, k) in new[] { (200, 129, 100), (129, 200, 65), (513, 65, 64), (64, 513, 27), (7, 300, 40), (1, 300, 40), (300, 1, 40) })
                 foreach (bool ta in new[] { false, true })
                     foreach (bool tb in new[] { false, true })
                     {
@@ -75,6 +76,7 @@ public sealed class GemmTests
         finally
         {
             GemmConfig.ParallelThreshold = threshold;
+            GemmConfig.VectorParallelThreshold = vectorThreshold;
             Parallelism.ThreadCount = threads;
         }
     });
