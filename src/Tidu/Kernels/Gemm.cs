@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Tidu.Threading;
 
 namespace Tidu.Kernels;
@@ -48,6 +49,7 @@ internal static unsafe class Gemm
             if (threads <= 1) { job.Run(0, m, 0, n); return; }
             // split the longer side into chunks aligned to the micro-tile grid, so every element is computed by the
             // same instructions in the same order whatever the split
+            // split the longer side (measured: splitting n, each thread packing all of A, beat splitting m at 1024³)
             job.SplitN = n >= m;
             int unit = job.SplitN ? job.Tiling.NR : job.Tiling.MR, extent = job.SplitN ? n : m;
             int units = (extent + unit - 1) / unit;
@@ -174,7 +176,7 @@ internal static unsafe class Gemm
         }
         int tasks = (long)v.Len * k < GemmConfig.VectorParallelThreshold || !WorkerPool.CanFork || v.Len < 64
             ? 1 : Parallelism.ThreadCount;
-        v.Chunk = (v.Len + tasks - 1) / tasks + 15 & ~15;
+        v.Chunk = ((v.Len + tasks - 1) / tasks + 15) & ~15; // a multiple of every vector width
         tasks = (v.Len + v.Chunk - 1) / v.Chunk;
         if (tasks <= 1) v.Run(0);
         else WorkerPool.Run(tasks, v, static (s, t) => ((VectorJob<T>)s).Run(t));
@@ -202,8 +204,7 @@ internal static unsafe class Gemm
             else
             {
                 accs.Clear();
-                for (int p = 0; p < K; p++)
-                    TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<T>(Mat + (nint)p * Ld + i0, len), X[p], accs, accs);
+                Axpy4(K, X, Mat + i0, Ld, acc, len);
             }
             T* c = C + i0 * OutStride;
             for (int i = 0; i < len; i++)
@@ -212,6 +213,53 @@ internal static unsafe class Gemm
                 dst = Beta == T.Zero ? Alpha * acc[i] : T.FusedMultiplyAdd(Alpha, acc[i], Beta * dst);
             }
         }
+    }
+
+    /// <summary>
+    /// acc[0..len] += Σp x[p]·rows[p·ld + 0..len], four rows per pass so each accumulator vector is loaded and
+    /// stored once per four multiply-adds. Each element sees the same fused operations in the same order whether it
+    /// falls in the vector part or the tail, so splitting the outputs between threads changes no bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Axpy4<T>(int k, T* x, T* rows, int ld, T* acc, int len) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count, vecEnd = Vector512.IsHardwareAccelerated ? len - len % w : 0;
+        int p = 0;
+        for (; p + 4 <= k; p += 4)
+        {
+            T* r0 = rows + (nint)p * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+            T x0 = x[p], x1 = x[p + 1], x2 = x[p + 2], x3 = x[p + 3];
+            var v0 = Vector512.Create(x0); var v1 = Vector512.Create(x1); var v2 = Vector512.Create(x2); var v3 = Vector512.Create(x3);
+            int j = 0;
+            for (; j < vecEnd; j += w)
+            {
+                var a = Vector512.Load(acc + j);
+                a = Fma(v0, Vector512.Load(r0 + j), a);
+                a = Fma(v1, Vector512.Load(r1 + j), a);
+                a = Fma(v2, Vector512.Load(r2 + j), a);
+                a = Fma(v3, Vector512.Load(r3 + j), a);
+                a.Store(acc + j);
+            }
+            for (; j < len; j++)
+                acc[j] = T.FusedMultiplyAdd(x3, r3[j], T.FusedMultiplyAdd(x2, r2[j], T.FusedMultiplyAdd(x1, r1[j], T.FusedMultiplyAdd(x0, r0[j], acc[j]))));
+        }
+        for (; p < k; p++)
+        {
+            T* r0 = rows + (nint)p * ld;
+            T x0 = x[p];
+            var v0 = Vector512.Create(x0);
+            int j = 0;
+            for (; j < vecEnd; j += w) Fma(v0, Vector512.Load(r0 + j), Vector512.Load(acc + j)).Store(acc + j);
+            for (; j < len; j++) acc[j] = T.FusedMultiplyAdd(x0, r0[j], acc[j]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> z)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
+        return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
     }
 
     /// <summary>Per-thread scratch on the pinned object heap: grown on demand, reused by every later call.</summary>

@@ -25,26 +25,42 @@ public static class Parallelism
 }
 
 /// <summary>
-/// Fork/join over persistent worker threads. The caller runs task 0 itself; workers spin briefly after a job
-/// (back-to-back kernel calls are common) and then sleep on an event.
+/// Fork/join over persistent worker threads. Tasks are claimed from a shared counter, so the caller (which also
+/// works) finishes a job alone when a worker is slow to wake, e.g. on a busy machine; it waits only for tasks that
+/// were actually started. Workers spin briefly after a job (kernel calls come in bursts) and then sleep.
 /// </summary>
 internal static class WorkerPool
 {
+    private sealed class Job(int tasks, object state, Action<object, int> body)
+    {
+        internal readonly int Tasks = tasks;
+        internal readonly object State = state;
+        internal readonly Action<object, int> Body = body;
+        internal int Next, Done;
+        internal Exception? Failure;
+
+        internal void Drain()
+        {
+            int t;
+            inTask = true;
+            while ((t = Interlocked.Increment(ref Next) - 1) < Tasks)
+            {
+                try { Body(State, t); }
+                catch (Exception e) { Interlocked.CompareExchange(ref Failure, e, null); }
+                Interlocked.Increment(ref Done);
+            }
+            inTask = false;
+        }
+    }
+
     private sealed class Worker
     {
         internal readonly ManualResetEventSlim Wake = new(false, spinCount: 0);
-        internal volatile int Generation;
+        internal Job? Job;
     }
 
     private static readonly object Gate = new();
     private static Worker[] workers = [];
-    private static Action<object, int>? body;
-    private static object? state;
-    private static int taskCount;
-    private static int nextTask;
-    private static int pending;
-    private static volatile int generation;
-    private static Exception? failure;
     [ThreadStatic] private static bool inTask; // a task that itself calls Run gets a serial loop
 
     /// <summary>Whether a parallel call would use more than one thread right now (false inside a task).</summary>
@@ -53,13 +69,8 @@ internal static class WorkerPool
     /// <summary>Runs <paramref name="work"/>(state, t) for t in [0, tasks); returns when all have finished.</summary>
     internal static void Run(int tasks, object workState, Action<object, int> work)
     {
-        if (tasks <= 1 || !CanFork)
-        {
-            for (int t = 0; t < tasks; t++) work(workState, t);
-            return;
-        }
         // one job at a time; a nested or concurrent call runs serially on its own thread
-        if (!Monitor.TryEnter(Gate))
+        if (tasks <= 1 || !CanFork || !Monitor.TryEnter(Gate))
         {
             for (int t = 0; t < tasks; t++) work(workState, t);
             return;
@@ -68,39 +79,21 @@ internal static class WorkerPool
         {
             int helpers = Math.Min(tasks, Parallelism.ThreadCount) - 1;
             EnsureWorkers(helpers);
-            body = work; state = workState; taskCount = tasks; nextTask = 0; failure = null;
-            pending = helpers + 1;
-            int gen = generation + 1;
-            generation = gen;
+            var job = new Job(tasks, workState, work);
             for (int w = 0; w < helpers; w++)
             {
-                workers[w].Generation = gen;
+                Volatile.Write(ref workers[w].Job, job);
                 workers[w].Wake.Set();
             }
-            Drain();
-            Interlocked.Decrement(ref pending);
+            job.Drain();
             var spin = new SpinWait();
-            while (Volatile.Read(ref pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
-            body = null; state = null;
-            if (failure is not null) throw new AggregateException(failure);
+            while (Volatile.Read(ref job.Done) < tasks) spin.SpinOnce();
+            if (job.Failure is not null) throw new AggregateException(job.Failure);
         }
         finally
         {
             Monitor.Exit(Gate);
         }
-    }
-
-    private static void Drain()
-    {
-        var work = body!; var s = state!;
-        int t;
-        inTask = true;
-        while ((t = Interlocked.Increment(ref nextTask) - 1) < taskCount)
-        {
-            try { work(s, t); }
-            catch (Exception e) { Interlocked.CompareExchange(ref failure, e, null); }
-        }
-        inTask = false;
     }
 
     private static void EnsureWorkers(int count)
@@ -111,7 +104,6 @@ internal static class WorkerPool
         for (int i = workers.Length; i < count; i++)
         {
             var w = grown[i] = new Worker();
-            w.Generation = generation;
             new Thread(() => Loop(w)) { IsBackground = true, Name = $"Tidu worker {i + 1}" }.Start();
         }
         workers = grown;
@@ -119,21 +111,14 @@ internal static class WorkerPool
 
     private static void Loop(Worker self)
     {
-        int seen = self.Generation;
         while (true)
         {
-            // spin a little (about 50 µs) before sleeping so the next call of a burst finds us awake
+            // spin a little (tens of µs, yielding) before sleeping so the next call of a burst finds us awake
             var spin = new SpinWait();
-            for (int i = 0; i < 200 && self.Generation == seen; i++) spin.SpinOnce(sleep1Threshold: -1);
-            if (self.Generation == seen)
-            {
-                self.Wake.Wait();
-            }
+            for (int i = 0; i < 100 && Volatile.Read(ref self.Job) is null; i++) spin.SpinOnce(sleep1Threshold: -1);
+            if (Volatile.Read(ref self.Job) is null) self.Wake.Wait();
             self.Wake.Reset();
-            if (self.Generation == seen) continue;
-            seen = self.Generation;
-            Drain();
-            Interlocked.Decrement(ref pending);
+            Interlocked.Exchange(ref self.Job, null)?.Drain();
         }
     }
 }
