@@ -43,16 +43,15 @@ internal static class Convolution
     }
 
     /// <summary>
-    /// grad input[n, group] = col2im(W[group]ᵀ · grad output[n, group]). <paramref name="weightT"/> (length
-    /// OC·C/groups·kH·kW) and <paramref name="gradColumns"/> (k·l) are scratch; <paramref name="gradInput"/> is overwritten.
+    /// grad input[n, group] = col2im(W[group]ᵀ · grad output[n, group]). <paramref name="gradColumns"/> (k·l) is
+    /// scratch; <paramref name="weightT"/> is no longer needed (the GEMM reads W transposed in place);
+    /// <paramref name="gradInput"/> is overwritten.
     /// </summary>
     internal static void BackwardInput<T>(ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> weight, Span<T> gradInput,
         in Conv2dGeometry g, Span<T> weightT, Span<T> gradColumns)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int k = g.ColRows, l = g.ColCols, ocg = g.OutPerGroup, icg = g.InPerGroup, imageLength = icg * g.Height * g.Width;
-        for (int gr = 0; gr < g.Groups; gr++)
-            Im2Col.Transpose(weight.Slice(gr * ocg * k, ocg * k), ocg, k, weightT.Slice(gr * k * ocg, k * ocg));
         if (!g.IsPointwise) gradInput[..(g.Batch * g.InChannels * g.Height * g.Width)].Clear();
         for (int n = 0; n < g.Batch; n++)
         {
@@ -60,22 +59,25 @@ internal static class Convolution
             {
                 var gOut = gradOutput.Slice((n * g.OutChannels + gr * ocg) * l, ocg * l);
                 var image = gradInput.Slice((n * g.InChannels + gr * icg) * g.Height * g.Width, imageLength);
-                var wT = weightT.Slice(gr * k * ocg, k * ocg);
+                var w = weight.Slice(gr * ocg * k, ocg * k); // [ocg, k], read as its transpose
+                int ldw = Math.Max(1, k), ldl = Math.Max(1, l);
                 if (g.IsPointwise)
                 {
-                    Gemm.Multiply(k, l, ocg, wT, gOut, image); // each pixel receives exactly one column entry
+                    // each pixel receives exactly one column entry
+                    Gemm.Multiply(true, false, k, l, ocg, T.One, w, ldw, gOut, ldl, T.Zero, image, ldl);
                     continue;
                 }
                 var cols = gradColumns[..(k * l)];
-                Gemm.Multiply(k, l, ocg, wT, gOut, cols);
+                Gemm.Multiply(true, false, k, l, ocg, T.One, w, ldw, gOut, ldl, T.Zero, cols, ldl);
                 Im2Col.FoldAdd(cols, icg, g, image);
             }
         }
     }
 
     /// <summary>
-    /// grad W[group] = Σₙ grad output[n, group] · im2col(input[n, group])ᵀ. Scratch: <paramref name="columns"/> and
-    /// <paramref name="columnsT"/> (k·l each) and <paramref name="partial"/> (OC/groups·k); <paramref name="gradWeight"/> is overwritten.
+    /// grad W[group] = Σₙ grad output[n, group] · im2col(input[n, group])ᵀ, accumulated in place by the GEMM
+    /// (beta = 1), which reads the columns transposed. Scratch: <paramref name="columns"/> (k·l); <paramref name="columnsT"/>
+    /// and <paramref name="partial"/> are no longer needed; <paramref name="gradWeight"/> is overwritten.
     /// </summary>
     internal static void BackwardWeight<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> gradOutput, Span<T> gradWeight,
         in Conv2dGeometry g, Span<T> columns, Span<T> columnsT, Span<T> partial)
@@ -83,7 +85,6 @@ internal static class Convolution
     {
         int k = g.ColRows, l = g.ColCols, ocg = g.OutPerGroup, icg = g.InPerGroup, imageLength = icg * g.Height * g.Width;
         gradWeight[..(g.OutChannels * k)].Clear();
-        var part = partial[..(ocg * k)];
         for (int n = 0; n < g.Batch; n++)
         {
             for (int gr = 0; gr < g.Groups; gr++)
@@ -95,12 +96,9 @@ internal static class Convolution
                     Im2Col.Unfold(image, icg, g, columns);
                     cols = columns[..(k * l)];
                 }
-                var colsT = columnsT[..(l * k)];
-                Im2Col.Transpose(cols, k, l, colsT);
                 var gOut = gradOutput.Slice((n * g.OutChannels + gr * ocg) * l, ocg * l);
-                Gemm.Multiply(ocg, k, l, gOut, colsT, part);
                 var dw = gradWeight.Slice(gr * ocg * k, ocg * k);
-                TensorPrimitives.Add(dw, part, dw);
+                Gemm.Multiply(false, true, ocg, k, l, T.One, gOut, Math.Max(1, l), cols, Math.Max(1, l), T.One, dw, Math.Max(1, k));
             }
         }
     }

@@ -1,29 +1,283 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Tidu.Threading;
 
 namespace Tidu.Kernels;
 
 /// <summary>
-/// Matrix multiply C = A·B for contiguous row-major operands. A straightforward row-times-panel loop whose inner
-/// step (C[i,:] += A[i,p]·B[p,:]) is a vectorised TensorPrimitives multiply-add; the blocked, packed
-/// kernels come with the performance work.
+/// General matrix multiply C = alpha·op(A)·op(B) + beta·C for row-major operands with leading dimensions
+/// (op(X) = X or Xᵀ), organised as in BLIS (Van Zee and van de Geijn, "BLIS: A Framework for Rapidly Instantiating
+/// BLAS Functionality", 2015): loops over NC-column blocks of B, KC-deep slices, MC-row blocks of A, then NR×MR
+/// micro-tiles computed by a register-blocked micro-kernel from packed copies of A and B. Packing absorbs the
+/// transposes and strides. Products with one row or one column skip packing (dot / axpy form).
+/// Threads split the output only (never k), so results are bit-identical for any thread count.
 /// </summary>
-internal static class Gemm
+internal static unsafe class Gemm
 {
+    /// <summary>C = A·B for contiguous row-major A [m,k], B [k,n], C [m,n] (overwritten).</summary>
     internal static void Multiply<T>(int m, int n, int k, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Multiply(false, false, m, n, k, T.One, a, Math.Max(k, 1), b, Math.Max(n, 1), T.Zero, c, Math.Max(n, 1));
+
+    /// <summary>
+    /// C = alpha·op(A)·op(B) + beta·C with op(A) [m,k], op(B) [k,n], C [m,n]; element (i,j) of a row-major operand
+    /// with leading dimension ld is at i·ld + j, and transX means the span holds Xᵀ. beta = 0 never reads C.
+    /// </summary>
+    internal static void Multiply<T>(bool transA, bool transB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        c[..(m * n)].Clear();
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"Gemm: negative size m={m}, n={n}, k={k}.");
+        CheckOperand("A", transA, m, k, a.Length, lda);
+        CheckOperand("B", transB, k, n, b.Length, ldb);
+        CheckOperand("C", false, m, n, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            if (k == 0 || alpha == T.Zero) { Scale(m, n, beta, pc, ldc); return; }
+            if (m == 1 || n == 1) { MultiplyVector(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc); return; }
+            var job = new Job<T>
+            {
+                Tiling = GemmTiling<T>.Current,
+                TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                A = pa, Lda = lda, B = pb, Ldb = ldb, C = pc, Ldc = ldc,
+            };
+            int threads = (long)m * n * k < GemmConfig.ParallelThreshold || !WorkerPool.CanFork ? 1 : Parallelism.ThreadCount;
+            if (threads <= 1) { job.Run(0, m, 0, n); return; }
+            // split the longer side into chunks aligned to the micro-tile grid, so every element is computed by the
+            // same instructions in the same order whatever the split
+            // split the longer side (measured: splitting n, each thread packing all of A, beat splitting m at 1024³)
+            job.SplitN = n >= m;
+            int unit = job.SplitN ? job.Tiling.NR : job.Tiling.MR, extent = job.SplitN ? n : m;
+            int units = (extent + unit - 1) / unit;
+            int tasks = Math.Min(threads, units);
+            job.Chunk = (units + tasks - 1) / tasks * unit;
+            tasks = (extent + job.Chunk - 1) / job.Chunk;
+            WorkerPool.Run(tasks, job, static (s, t) => ((Job<T>)s).RunChunk(t));
+        }
+    }
+
+    private static void CheckOperand(string name, bool trans, int rows, int cols, int length, int ld)
+    {
+        int r = trans ? cols : rows, w = trans ? rows : cols; // stored rows and width
+        if (ld < Math.Max(1, w)) throw new ArgumentException($"Gemm: leading dimension of {name} is {ld}, less than its stored width {w}.");
+        if (r > 0 && w > 0 && length < (long)(r - 1) * ld + w)
+            throw new ArgumentException($"Gemm: {name} needs {(long)(r - 1) * ld + w} elements ({r}×{w}, ld {ld}) but has {length}.");
+    }
+
+    private static void Scale<T>(int m, int n, T beta, T* c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         for (int i = 0; i < m; i++)
         {
-            var row = c.Slice(i * n, n);
-            var ai = a.Slice(i * k, k);
-            for (int p = 0; p < k; p++)
+            var row = new Span<T>(c + (nint)i * ldc, n);
+            if (beta == T.Zero) row.Clear();
+            else if (beta != T.One) TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    /// <summary>The arguments of one product, shared by the threads that compute its chunks.</summary>
+    private sealed class Job<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        internal bool TransA, TransB, SplitN;
+        internal int M, N, K, Lda, Ldb, Ldc, Chunk;
+        internal T Alpha, Beta;
+        internal T* A, B, C;
+        internal GemmTiling<T> Tiling = null!;
+
+        internal void RunChunk(int t)
+        {
+            int start = t * Chunk;
+            if (SplitN) Run(0, M, start, Math.Min(N, start + Chunk));
+            else Run(start, Math.Min(M, start + Chunk), 0, N);
+        }
+
+        /// <summary>Computes C[i0..i1, j0..j1] with this thread's packing buffers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal void Run(int i0, int i1, int j0, int j1)
+        {
+            var tiling = Tiling;
+            int mr = tiling.MR, nr = tiling.NR, mcMax = tiling.MC, kcMax = tiling.KC, ncMax = tiling.NC;
+            var kernel = tiling.Kernel;
+            int m = i1 - i0, n = j1 - j0;
+            T* packA = Buffers<T>.PackA((mcMax + mr - 1) / mr * mr * kcMax);
+            T* packB = Buffers<T>.PackB((Math.Min(ncMax, n) + nr - 1) / nr * nr * kcMax);
+            T* tile = Buffers<T>.Tile(mr * nr);
+            for (int jc = 0; jc < n; jc += ncMax)
             {
-                T s = ai[p];
-                if (s == T.Zero) continue;
-                TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), s, row, row);
+                int nc = Math.Min(ncMax, n - jc);
+                for (int pc = 0; pc < K; pc += kcMax)
+                {
+                    int kc = Math.Min(kcMax, K - pc);
+                    T beta = pc == 0 ? Beta : T.One;
+                    Packing.PackB(TransB, B, Ldb, pc, j0 + jc, kc, nc, nr, packB);
+                    for (int ic = 0; ic < m; ic += mcMax)
+                    {
+                        int mc = Math.Min(mcMax, m - ic);
+                        Packing.PackA(TransA, A, Lda, i0 + ic, pc, mc, kc, mr, packA);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int nb = Math.Min(nr, nc - jr);
+                            T* bp = packB + (nint)jr * kc;
+                            T* cc = C + (nint)(i0 + ic) * Ldc + j0 + jc + jr;
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int mb = Math.Min(mr, mc - ir);
+                                T* ap = packA + (nint)ir * kc;
+                                T* ct = cc + (nint)ir * Ldc;
+                                if (mb == mr && nb == nr) kernel(kc, ap, bp, ct, Ldc, Alpha, beta);
+                                else
+                                {
+                                    kernel(kc, ap, bp, tile, nr, T.One, T.Zero);
+                                    for (int i = 0; i < mb; i++)
+                                        for (int j = 0; j < nb; j++)
+                                        {
+                                            ref T dst = ref ct[(nint)i * Ldc + j];
+                                            T v = tile[i * nr + j];
+                                            dst = beta == T.Zero ? Alpha * v : T.FusedMultiplyAdd(Alpha, v, beta * dst);
+                                        }
+                                }
+                            }
+                        }
+                    }
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// m = 1 or n = 1: each output is a dot product of a stored row with a vector, or the output row is a sum of
+    /// stored rows scaled by the vector (axpy); no packing. A strided vector is first gathered into scratch. Large
+    /// ones split the outputs over threads (memory-bound: each core brings its own cache bandwidth).
+    /// </summary>
+    private static void MultiplyVector<T>(bool transA, bool transB, int m, int n, int k, T alpha,
+        T* a, int lda, T* b, int ldb, T beta, T* c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // out[i] (i < len) = Σp x[p]·M(i, p), M given as stored rows: dot form when M(i, ·) is a stored row
+        // (rows at mat + i·ld), axpy form when M(·, p) is (rows at mat + p·ld)
+        var v = new VectorJob<T> { K = k, Alpha = alpha, Beta = beta };
+        int xStride;
+        if (m == 1)
+        {
+            v.Len = n; v.OutStride = 1; v.X = a; xStride = transA ? lda : 1; v.Mat = b; v.Ld = ldb; v.DotForm = transB;
+        }
+        else
+        {
+            v.Len = m; v.OutStride = ldc; v.X = b; xStride = transB ? 1 : ldb; v.Mat = a; v.Ld = lda; v.DotForm = !transA;
+        }
+        v.C = c;
+        if (xStride != 1)
+        {
+            T* g = Buffers<T>.Vector(k);
+            for (int p = 0; p < k; p++) g[p] = v.X[(nint)p * xStride];
+            v.X = g;
+        }
+        int tasks = (long)v.Len * k < GemmConfig.VectorParallelThreshold || !WorkerPool.CanFork || v.Len < 64
+            ? 1 : Parallelism.ThreadCount;
+        v.Chunk = ((v.Len + tasks - 1) / tasks + 15) & ~15; // a multiple of every vector width
+        tasks = (v.Len + v.Chunk - 1) / v.Chunk;
+        if (tasks <= 1) v.Run(0);
+        else WorkerPool.Run(tasks, v, static (s, t) => ((VectorJob<T>)s).Run(t));
+    }
+
+    private sealed class VectorJob<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        internal int Len, K, Ld, Chunk;
+        internal nint OutStride;
+        internal bool DotForm;
+        internal T Alpha, Beta;
+        internal T* X, Mat, C;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal void Run(int t)
+        {
+            int i0 = t * Chunk, len = Math.Min(Len, i0 + Chunk) - i0;
+            var xs = new ReadOnlySpan<T>(X, K);
+            T* acc = Buffers<T>.Accumulator(len);
+            var accs = new Span<T>(acc, len);
+            if (DotForm)
+            {
+                for (int i = 0; i < len; i++) acc[i] = TensorPrimitives.Dot(new ReadOnlySpan<T>(Mat + (nint)(i0 + i) * Ld, K), xs);
+            }
+            else
+            {
+                accs.Clear();
+                Axpy4(K, X, Mat + i0, Ld, acc, len);
+            }
+            T* c = C + i0 * OutStride;
+            for (int i = 0; i < len; i++)
+            {
+                ref T dst = ref c[i * OutStride];
+                dst = Beta == T.Zero ? Alpha * acc[i] : T.FusedMultiplyAdd(Alpha, acc[i], Beta * dst);
+            }
+        }
+    }
+
+    /// <summary>
+    /// acc[0..len] += Σp x[p]·rows[p·ld + 0..len], four rows per pass so each accumulator vector is loaded and
+    /// stored once per four multiply-adds. Each element sees the same fused operations in the same order whether it
+    /// falls in the vector part or the tail, so splitting the outputs between threads changes no bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Axpy4<T>(int k, T* x, T* rows, int ld, T* acc, int len) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count, vecEnd = Vector512.IsHardwareAccelerated ? len - len % w : 0;
+        int p = 0;
+        for (; p + 4 <= k; p += 4)
+        {
+            T* r0 = rows + (nint)p * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+            T x0 = x[p], x1 = x[p + 1], x2 = x[p + 2], x3 = x[p + 3];
+            var v0 = Vector512.Create(x0); var v1 = Vector512.Create(x1); var v2 = Vector512.Create(x2); var v3 = Vector512.Create(x3);
+            int j = 0;
+            for (; j < vecEnd; j += w)
+            {
+                var a = Vector512.Load(acc + j);
+                a = Fma(v0, Vector512.Load(r0 + j), a);
+                a = Fma(v1, Vector512.Load(r1 + j), a);
+                a = Fma(v2, Vector512.Load(r2 + j), a);
+                a = Fma(v3, Vector512.Load(r3 + j), a);
+                a.Store(acc + j);
+            }
+            for (; j < len; j++)
+                acc[j] = T.FusedMultiplyAdd(x3, r3[j], T.FusedMultiplyAdd(x2, r2[j], T.FusedMultiplyAdd(x1, r1[j], T.FusedMultiplyAdd(x0, r0[j], acc[j]))));
+        }
+        for (; p < k; p++)
+        {
+            T* r0 = rows + (nint)p * ld;
+            T x0 = x[p];
+            var v0 = Vector512.Create(x0);
+            int j = 0;
+            for (; j < vecEnd; j += w) Fma(v0, Vector512.Load(r0 + j), Vector512.Load(acc + j)).Store(acc + j);
+            for (; j < len; j++) acc[j] = T.FusedMultiplyAdd(x0, r0[j], acc[j]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> z)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
+        return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+    }
+
+    /// <summary>Per-thread scratch on the pinned object heap: grown on demand, reused by every later call.</summary>
+    private static class Buffers<T> where T : unmanaged
+    {
+        [ThreadStatic] private static T[]? packA, packB, tile, vector, accumulator;
+
+        internal static T* PackA(int length) => Get(ref packA, length);
+        internal static T* PackB(int length) => Get(ref packB, length);
+        internal static T* Tile(int length) => Get(ref tile, length);
+        internal static T* Vector(int length) => Get(ref vector, length);
+        internal static T* Accumulator(int length) => Get(ref accumulator, length);
+
+        private static T* Get(ref T[]? buffer, int length)
+        {
+            if (buffer is null || buffer.Length < length)
+                buffer = GC.AllocateUninitializedArray<T>(Math.Max(length, 64), pinned: true);
+            return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
         }
     }
 }

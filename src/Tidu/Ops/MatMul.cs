@@ -43,17 +43,12 @@ public sealed partial class Tensor
     private Tensor Bmm3(Tensor other)
     {
         bool twoD = Rank == 2;
-        var a = (twoD ? Unsqueeze(0) : this).Detach().Contiguous();
-        var b = (twoD ? other.Unsqueeze(0) : other).Detach().Contiguous();
+        var a = GemmOperand((twoD ? Unsqueeze(0) : this).Detach(), out bool transA, out int lda);
+        var b = GemmOperand((twoD ? other.Unsqueeze(0) : other).Detach(), out bool transB, out int ldb);
         int batch = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
         var result = Empty(DType, twoD ? [m, n] : [batch, m, n]);
-        for (int i = 0; i < batch; i++)
-        {
-            if (DType == DType.Float32)
-                Kernels.Gemm.Multiply<float>(m, n, k, a.storage.As<float>().AsSpan(a.offset + i * m * k, m * k), b.storage.As<float>().AsSpan(b.offset + i * k * n, k * n), result.storage.As<float>().AsSpan(i * m * n, m * n));
-            else
-                Kernels.Gemm.Multiply<double>(m, n, k, a.storage.As<double>().AsSpan(a.offset + i * m * k, m * k), b.storage.As<double>().AsSpan(b.offset + i * k * n, k * n), result.storage.As<double>().AsSpan(i * m * n, m * n));
-        }
+        if (DType == DType.Float32) BatchedGemm<float>(a, transA, lda, b, transB, ldb, result, batch, m, n, k);
+        else BatchedGemm<double>(a, transA, lda, b, transB, ldb, result, batch, m, n, k);
         // dA = dC·Bᵀ, dB = Aᵀ·dC
         return Autograd.Record(result, "MatMul", this, other, static (n, g) =>
         [
@@ -61,4 +56,48 @@ public sealed partial class Tensor
             n.Inputs[1] is null ? null : n.Saved(0).Transpose(-1, -2).Bmm3(g),
         ], saved: [this, other]);
     }
+
+    /// <summary>
+    /// A [B, r, c] operand as the GEMM reads it: each matrix row-major with leading dimension ld, or (trans) its
+    /// transpose stored that way, as a transposed view is. Other layouts are made contiguous first.
+    /// </summary>
+    private static Tensor GemmOperand(Tensor t, out bool trans, out int ld)
+    {
+        int r = t.shape[1], c = t.shape[2], sr = t.strides[1], sc = t.strides[2];
+        trans = false;
+        ld = r <= 1 ? Math.Max(1, c) : sr;
+        if ((sc == 1 || c <= 1) && ld >= Math.Max(1, c)) return t;
+        trans = true;
+        ld = c <= 1 ? Math.Max(1, r) : sc;
+        if ((sr == 1 || r <= 1) && ld >= Math.Max(1, r)) return t;
+        trans = false;
+        ld = Math.Max(1, c);
+        return t.Contiguous();
+    }
+
+    // C[i] = op(A[i])·op(B[i]) for each batch entry; small products run one per thread.
+    private static void BatchedGemm<T>(Tensor a, bool transA, int lda, Tensor b, bool transB, int ldb, Tensor result,
+        int batch, int m, int n, int k) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var sa = a.storage.As<T>(); var sb = b.storage.As<T>(); var sc = result.storage.As<T>();
+        int lenA = MatrixLength(transA ? k : m, transA ? m : k, lda), lenB = MatrixLength(transB ? n : k, transB ? k : n, ldb);
+        void One(int i) => Kernels.Gemm.Multiply(transA, transB, m, n, k, T.One,
+            lenA == 0 ? default : sa.AsSpan(a.offset + i * a.strides[0], lenA), lda,
+            lenB == 0 ? default : sb.AsSpan(b.offset + i * b.strides[0], lenB), ldb,
+            T.Zero, sc.AsSpan(i * m * n, m * n), Math.Max(1, n));
+        long work = (long)m * n * k;
+        if (batch > 1 && work < Kernels.GemmConfig.ParallelThreshold && work * batch >= Kernels.GemmConfig.ParallelThreshold
+            && Threading.WorkerPool.CanFork)
+        {
+            int tasks = Math.Min(batch, Threading.Parallelism.ThreadCount), per = (batch + tasks - 1) / tasks;
+            Threading.WorkerPool.Run(tasks, result, (_, t) =>
+            {
+                for (int i = t * per; i < Math.Min(batch, (t + 1) * per); i++) One(i);
+            });
+        }
+        else
+            for (int i = 0; i < batch; i++) One(i);
+    }
+
+    private static int MatrixLength(int rows, int width, int ld) => rows == 0 || width == 0 ? 0 : (rows - 1) * ld + width;
 }

@@ -1,0 +1,80 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace Tidu.Kernels;
+
+/// <summary>Which GEMM micro-kernel family runs (chosen once at start-up; tests force each one).</summary>
+internal enum GemmPath { Portable, Avx2, Avx512 }
+
+/// <summary>
+/// The per-CPU part of the GEMM (BLIS's "config"): micro-tile MR×NR and cache blocking MC/KC/NC for each element
+/// type. Sized for Zen 5 (48 KiB L1D, 1 MiB L2 per core, 32 MiB L3): the KC×NR micro-panel of B stays in L1 while
+/// the micro-kernel walks the MC×KC block of packed A, which stays in L2; the KC×NC block of packed B lives in L3.
+/// </summary>
+internal static unsafe class GemmConfig
+{
+    /// <summary>Below this many multiply-adds (m·n·k) a product stays on the calling thread.</summary>
+    internal static long ParallelThreshold = 1L << 21;
+
+    /// <summary>The same for matrix-vector products (m = 1 or n = 1), which are bound by memory, not arithmetic.</summary>
+    internal static long VectorParallelThreshold = 1L << 20;
+
+    internal static GemmPath Path { get; private set; }
+
+    static GemmConfig() => Select(Best);
+
+    internal static GemmPath Best =>
+        Avx512F.IsSupported ? GemmPath.Avx512 : Avx2.IsSupported && Fma.IsSupported ? GemmPath.Avx2 : GemmPath.Portable;
+
+    /// <summary>Switches micro-kernels (and their blocking) for both element types; the path must be supported.</summary>
+    internal static void Select(GemmPath path)
+    {
+        if (path == GemmPath.Avx512 && !Avx512F.IsSupported || path == GemmPath.Avx2 && !(Avx2.IsSupported && Fma.IsSupported))
+            throw new PlatformNotSupportedException($"GEMM path {path} is not supported on this CPU.");
+        Path = path;
+        switch (path)
+        {
+            case GemmPath.Avx512:
+                GemmTiling<float>.Set(6, 64, mc: 144, kc: 256, nc: 4096, &GemmMicroKernels.Avx512<float>);
+                GemmTiling<double>.Set(6, 32, mc: 96, kc: 256, nc: 2048, &GemmMicroKernels.Avx512<double>);
+                break;
+            case GemmPath.Avx2:
+                GemmTiling<float>.Set(6, 16, mc: 144, kc: 256, nc: 4096, &GemmMicroKernels.Avx2<float>);
+                GemmTiling<double>.Set(6, 8, mc: 96, kc: 256, nc: 2048, &GemmMicroKernels.Avx2<double>);
+                break;
+            default:
+                GemmTiling<float>.Set(4, 2 * System.Numerics.Vector<float>.Count, mc: 128, kc: 256, nc: 4096, &GemmMicroKernels.Portable<float>);
+                GemmTiling<double>.Set(4, 2 * System.Numerics.Vector<double>.Count, mc: 96, kc: 256, nc: 2048, &GemmMicroKernels.Portable<double>);
+                break;
+        }
+    }
+}
+
+/// <summary>
+/// One micro-kernel with its tile MR×NR and blocking MC/KC/NC. Micro-kernel contract: C[0..MR, 0..NR] (row stride
+/// ldc) = alpha·(Ā·B̄) + beta·C, where Ā is an MR-row micro-panel (kc ≥ 1 steps of MR values) and B̄ an NR-column
+/// micro-panel (kc steps of NR values); beta = 0 never reads C. Immutable, so a product reads one consistent set.
+/// </summary>
+internal sealed unsafe class GemmTiling<T> where T : unmanaged
+{
+    private static GemmTiling<T>? current;
+
+    /// <summary>The tiling in use (GemmConfig's start-up selection runs on first use).</summary>
+    internal static GemmTiling<T> Current => current ?? Initial();
+
+    private static GemmTiling<T> Initial()
+    {
+        _ = GemmConfig.Path;
+        return current!;
+    }
+
+    internal readonly int MR, NR, MC, KC, NC;
+    internal readonly delegate*<int, T*, T*, T*, nint, T, T, void> Kernel;
+
+    private GemmTiling(int mr, int nr, int mc, int kc, int nc, delegate*<int, T*, T*, T*, nint, T, T, void> kernel)
+    {
+        MR = mr; NR = nr; MC = mc / mr * mr; KC = kc; NC = nc / nr * nr; Kernel = kernel;
+    }
+
+    internal static void Set(int mr, int nr, int mc, int kc, int nc, delegate*<int, T*, T*, T*, nint, T, T, void> kernel)
+        => current = new GemmTiling<T>(mr, nr, mc, kc, nc, kernel);
+}

@@ -1,0 +1,167 @@
+using System.Numerics;
+using System.Runtime.Intrinsics.X86;
+using Tidu.Kernels;
+using Tidu.Threading;
+
+namespace Tidu.Tests.Kernels;
+
+// Switching micro-kernels and thread counts is process-wide, so these tests run alone.
+[CollectionDefinition("Gemm", DisableParallelization = true)]
+public sealed class GemmCollection;
+
+[Collection("Gemm")]
+public sealed class GemmTests
+{
+    private static readonly int[] Awkward = [1, 2, 5, 63, 64, 65, 127, 129, 200, 513];
+
+    // micro-kernel paths by name (GemmPath is internal); every path this CPU supports is tested
+    public static TheoryData<string> Paths()
+    {
+        var data = new TheoryData<string> { nameof(GemmPath.Portable) };
+        if (Avx2.IsSupported && Fma.IsSupported) data.Add(nameof(GemmPath.Avx2));
+        if (Avx512F.IsSupported) data.Add(nameof(GemmPath.Avx512));
+        return data;
+    }
+
+    /// <summary>Random shapes from the awkward sizes (kept to a few million multiply-adds each), all four transpose
+    /// combinations, padded leading dimensions and alpha/beta, against a triple loop in double.</summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Float32_matches_the_triple_loop_on_awkward_shapes(string path) => WithPath(path, () => RandomCases<float>(path, 40, 1e-6f));
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Float64_matches_the_triple_loop_on_awkward_shapes(string path) => WithPath(path, () => RandomCases<double>(path, 25, 1e-15));
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Edge_cases_k0_k1_and_vectors(string path) => WithPath(path, () =>
+    {
+        var rng = new System.Random(7);
+        foreach (var (m, n, k) in new[] { (5, 7, 0), (65, 129, 0), (1, 1, 0), (63, 65, 1), (1, 513, 1), (513, 1, 1), (1, 1, 513), (1, 200, 129), (129, 1, 200), (2, 2, 2) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    Check<float>(rng, ta, tb, m, n, k, alpha: 1.5f, beta: 0.5f, pad: 3, 1e-6f);
+                    Check<double>(rng, ta, tb, m, n, k, alpha: 1, beta: 0, pad: 0, 1e-15);
+                }
+    });
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Results_are_bit_identical_for_one_and_two_threads(string path) => WithPath(path, () =>
+    {
+        long threshold = GemmConfig.ParallelThreshold, vectorThreshold = GemmConfig.VectorParallelThreshold;
+        int threads = Parallelism.ThreadCount;
+        try
+        {
+            GemmConfig.ParallelThreshold = 0;
+            GemmConfig.VectorParallelThreshold = 0;
+            var rng = new System.Random(3);
+            foreach (var (m, n, k) in new[] { (200, 129, 100), (129, 200, 65), (513, 65, 64), (64, 513, 27), (7, 300, 40), (1, 300, 40), (300, 1, 40) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                    {
+                        var a = RandomArray<float>(rng, m * k); var b = RandomArray<float>(rng, k * n);
+                        var c0 = RandomArray<float>(rng, m * n);
+                        int lda = ta ? m : k, ldb = tb ? k : n;
+                        var one = (float[])c0.Clone(); var two = (float[])c0.Clone();
+                        Parallelism.ThreadCount = 1;
+                        Gemm.Multiply(ta, tb, m, n, k, 0.75f, a, lda, b, ldb, 0.25f, one, n);
+                        Parallelism.ThreadCount = 2;
+                        Gemm.Multiply(ta, tb, m, n, k, 0.75f, a, lda, b, ldb, 0.25f, two, n);
+                        Assert.Equal(one, two);
+                    }
+        }
+        finally
+        {
+            GemmConfig.ParallelThreshold = threshold;
+            GemmConfig.VectorParallelThreshold = vectorThreshold;
+            Parallelism.ThreadCount = threads;
+        }
+    });
+
+    [Fact]
+    public void MatMul_of_transposed_views_equals_MatMul_of_contiguous_copies()
+    {
+        var a = Tensor.Rand(70, 33); var b = Tensor.Rand(70, 65);
+        var viaView = a.Transpose(0, 1).MatMul(b);                 // Aᵀ·B without a copy
+        var viaCopy = a.Transpose(0, 1).Contiguous().MatMul(b);
+        Assert.Equal(viaCopy.ToArray<float>(), viaView.ToArray<float>());
+        var c = Tensor.Rand(4, 65, 33).To(DType.Float64);
+        var batched = a.To(DType.Float64).MatMul(c.Transpose(-1, -2));  // broadcast batch, transposed B
+        var reference = a.To(DType.Float64).MatMul(c.Transpose(-1, -2).Contiguous());
+        Assert.Equal(reference.ToArray<double>(), batched.ToArray<double>());
+    }
+
+    private static void RandomCases<T>(string path, int count, T relTol) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new System.Random(path.Length * 31 + typeof(T).Name.Length);
+        for (int i = 0; i < count; i++)
+        {
+            int m, n, k;
+            do { m = Pick(rng); n = Pick(rng); k = Pick(rng); } while ((long)m * n * k > 1_200_000);
+            bool ta = rng.Next(2) == 1, tb = rng.Next(2) == 1;
+            T alpha = rng.Next(3) == 0 ? T.One : T.CreateChecked(rng.NextDouble() * 2 - 1);
+            T beta = (i % 3) switch { 0 => T.Zero, 1 => T.One, _ => T.CreateChecked(rng.NextDouble() - 0.5) };
+            Check(rng, ta, tb, m, n, k, alpha, beta, pad: rng.Next(2) * rng.Next(1, 9), relTol);
+        }
+    }
+
+    private static int Pick(System.Random rng) => Awkward[rng.Next(Awkward.Length)];
+
+    /// <summary>One product with leading dimensions padded by <paramref name="pad"/>, checked elementwise against
+    /// the double-precision triple loop with an error bound proportional to k and to Σ|a·b|.</summary>
+    private static void Check<T>(System.Random rng, bool ta, bool tb, int m, int n, int k, T alpha, T beta, int pad, T relTol)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        var a = RandomArray<T>(rng, Math.Max(0, (ta ? k : m) * lda));
+        var b = RandomArray<T>(rng, Math.Max(0, (tb ? n : k) * ldb));
+        var c = RandomArray<T>(rng, m * ldc);
+        if (beta == T.Zero) Array.Fill(c, T.NaN); // beta = 0 must not read C
+        var c0 = (T[])c.Clone();
+        Gemm.Multiply(ta, tb, m, n, k, alpha, a, Math.Max(1, lda), b, Math.Max(1, ldb), beta, c, Math.Max(1, ldc));
+        double al = double.CreateChecked(alpha), be = double.CreateChecked(beta), eps = double.CreateChecked(relTol);
+        double[] ad = ToDouble(a), bd = ToDouble(b);
+        int sai = ta ? 1 : lda, sap = ta ? lda : 1, sbp = tb ? 1 : ldb, sbj = tb ? ldb : 1;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < ldc; j++)
+            {
+                if (j >= n) { Assert.Equal(c0[i * ldc + j], c[i * ldc + j]); continue; } // padding untouched
+                double s = 0, mag = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double xy = ad[i * sai + p * sap] * bd[p * sbp + j * sbj];
+                    s += xy; mag += Math.Abs(xy);
+                }
+                double old = be == 0 ? 0 : double.CreateChecked(c0[i * ldc + j]);
+                double expected = al * s + be * old, got = double.CreateChecked(c[i * ldc + j]);
+                double bound = eps * (k + 4) * (Math.Abs(al) * mag + Math.Abs(be * old)) + 1e-30;
+                if (!(Math.Abs(got - expected) <= bound))
+                    Assert.Fail($"{typeof(T).Name} ta={ta} tb={tb} m={m} n={n} k={k} alpha={al} beta={be} at ({i},{j}): {got} vs {expected}");
+            }
+    }
+
+    private static double[] ToDouble<T>(T[] x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var d = new double[x.Length];
+        for (int i = 0; i < x.Length; i++) d[i] = double.CreateChecked(x[i]);
+        return d;
+    }
+
+    private static T[] RandomArray<T>(System.Random rng, int length) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var x = new T[length];
+        for (int i = 0; i < length; i++) x[i] = T.CreateChecked(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    private static void WithPath(string path, Action body)
+    {
+        var before = GemmConfig.Path;
+        GemmConfig.Select(Enum.Parse<GemmPath>(path));
+        try { body(); }
+        finally { GemmConfig.Select(before); }
+    }
+}
