@@ -187,6 +187,9 @@ internal static unsafe class Gemm
         internal int Len, K, Ld, Chunk;
         internal nint OutStride;
         internal bool DotForm;
+
+        /// <summary>Up to this length a matrix-vector dot is summed in order without fused multiply-adds.</summary>
+        private const int SmallDotLength = 16;
         internal T Alpha, Beta;
         internal T* X, Mat, C;
 
@@ -197,7 +200,23 @@ internal static unsafe class Gemm
             var xs = new ReadOnlySpan<T>(X, K);
             T* acc = Buffers<T>.Accumulator(len);
             var accs = new Span<T>(acc, len);
-            if (DotForm)
+            if (K <= SmallDotLength)
+            {
+                // tiny products (the seed tutorial's 1- and 2-weight models) are summed in order with separately
+                // rounded multiplies and adds, which reproduces PyTorch's float32 results bit for bit
+                for (int i = 0; i < len; i++)
+                {
+                    T sum = T.Zero;
+                    for (int p = 0; p < K; p++)
+                    {
+                        T m = DotForm ? Mat[(nint)(i0 + i) * Ld + p] : Mat[(nint)p * Ld + i0 + i];
+                        T product = X[p] * m;
+                        sum += product;
+                    }
+                    acc[i] = sum;
+                }
+            }
+            else if (DotForm)
             {
                 for (int i = 0; i < len; i++) acc[i] = TensorPrimitives.Dot(new ReadOnlySpan<T>(Mat + (nint)(i0 + i) * Ld, K), xs);
             }
