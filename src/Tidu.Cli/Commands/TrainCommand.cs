@@ -137,12 +137,10 @@ internal static class TrainCommand
             }
         }
         run.Trainer.Callbacks.Add(checkpoints);
-        // ---- DOCTOR HOOK ----------------------------------------------------------------------------------------
-        // The training doctor (Tidu.Diagnostics.Doctor, in progress on another branch) plugs in here as one more
-        // ITrainingCallback: it watches every step (in OnBatchEnd the step's gradients are still in Grad) and writes
-        // its HTML report to Path.Combine(outDir, "report.html") in OnFitEnd. Until it is merged the slot is empty.
-        foreach (var doctor in DoctorCallbacks(outDir)) run.Trainer.Callbacks.Add(doctor);
-        // -----------------------------------------------------------------------------------------------------------
+        // the training doctor watches every step and writes report.html when the fit ends
+        using var doctor = new DoctorCallback(Path.Combine(outDir, "report.html"), title: $"tidu train {Dataset} --model {settings.Model}");
+        doctor.FindingRaised += f => io.Out.WriteLine($"doctor: {f}");
+        run.Trainer.Callbacks.Add(doctor);
 
         bool live = !o.Flag("--plain") && ReferenceEquals(io.Out, Console.Out) && !Console.IsOutputRedirected;
         var progress = new TrainProgress(io, settings.Epochs);
@@ -206,15 +204,8 @@ internal static class TrainCommand
         }
         if (history.Count > 0)
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {history[^1].ValidationAccuracy * 100:F2}%"));
-        io.Out.WriteLine($"wrote {Path.Combine(outDir, "metrics.json")}, {Path.Combine(outDir, "loss.png")}, {Path.Combine(outDir, "accuracy.png")} and {checkpointPath}");
+        io.Out.WriteLine($"wrote {Path.Combine(outDir, "metrics.json")}, {Path.Combine(outDir, "loss.png")}, {Path.Combine(outDir, "accuracy.png")}, {Path.Combine(outDir, "report.html")} and {checkpointPath}");
         return TiduCli.Success;
-    }
-
-    /// <summary>The doctor's callbacks (see the DOCTOR HOOK above); none until the doctor is merged.</summary>
-    private static IEnumerable<ITrainingCallback> DoctorCallbacks(string outDir)
-    {
-        _ = outDir;
-        return [];
     }
 
     internal sealed record TrainRun(Trainer Trainer, DataLoader TrainLoader, DataLoader TestLoader);

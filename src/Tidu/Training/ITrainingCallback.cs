@@ -18,6 +18,12 @@ public interface ITrainingCallback
     void OnEpochStart(Trainer trainer, int epoch, int batches) { }
 
     /// <summary>
+    /// After the backward pass of a training step and before the optimizer steps: the gradients of this batch
+    /// are in <see cref="Tensor.Grad"/> and the weights are not yet updated (where the training doctor looks).
+    /// </summary>
+    void OnAfterBackward(Trainer trainer, Tensor loss) { }
+
+    /// <summary>
     /// After each optimizer step. The gradients of this step are still in the parameters' <see cref="Tensor.Grad"/>
     /// (they are cleared just before the next backward pass), so diagnostics can read them here.
     /// </summary>

@@ -247,6 +247,7 @@ public sealed class Trainer
         var output = Model.Forward(batch.Inputs);
         var loss = Loss.Forward(output, batch.Targets);
         loss.Backward();
+        foreach (var c in callbacks) c.OnAfterBackward(this, loss);
         Optimizer.Step();
 
         double value = loss.Item();

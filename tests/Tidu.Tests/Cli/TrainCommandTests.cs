@@ -98,7 +98,7 @@ public class TrainCommandEndToEndTests
         Assert.DoesNotContain("\u001b[", cli.Stdout); // plain text when not on a terminal
 
         string checkpoint = Path.Combine(cli.OutDir, "checkpoint.safetensors");
-        foreach (string file in new[] { "metrics.json", "loss.png", "accuracy.png", "checkpoint.safetensors" })
+        foreach (string file in new[] { "metrics.json", "loss.png", "accuracy.png", "report.html", "checkpoint.safetensors" })
             Assert.True(new FileInfo(Path.Combine(cli.OutDir, file)).Length > 0, file);
         using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.OutDir, "metrics.json"))))
         {

@@ -326,3 +326,29 @@ public sealed class TrainerTests : IDisposable
         public void OnEpochEnd(Trainer trainer, EpochMetrics metrics) => onEpoch(metrics);
     }
 }
+
+public sealed class DoctorCallbackTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("tidu-doctor-cb-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public void DoctorSeesEveryStepAndWritesItsReport()
+    {
+        Tensor.ManualSeed(4);
+        var x = Tensor.Randn(64, 3);
+        var y = x.Select(1, 0).Gt(0.0);
+        var model = new Tidu.NN.Sequential(new Tidu.NN.Linear(3, 8), new Tidu.NN.ReLU(), new Tidu.NN.Linear(8, 2));
+        // no ZeroGrad between steps would be a finding; the trainer zeroes, so none is expected for it
+        var trainer = new Trainer(model, new Tidu.Optim.Adam(model.Parameters(), lr: 1e-2), new Tidu.NN.CrossEntropyLoss());
+        string report = Path.Combine(dir, "report.html");
+        using var doctor = new DoctorCallback(report);
+        trainer.Callbacks.Add(doctor);
+        trainer.Fit(new Tidu.Data.DataLoader(new Tidu.Data.TensorDataset(x, y), batchSize: 16, shuffle: true, generator: new Generator(1)), null, 3, CancellationToken.None);
+        Assert.Equal(12, doctor.Doctor!.Step);
+        Assert.DoesNotContain(doctor.Doctor.Findings, f => f.Kind == Tidu.Diagnostics.FindingKind.GradientNotZeroed);
+        Assert.True(File.Exists(report));
+        Assert.Contains("Gradient norm per layer", File.ReadAllText(report));
+    }
+}
