@@ -99,7 +99,7 @@ public class ModuleFixtureTests
             }
             else
             {
-                AssertClose(what, $"buffer {bname} after the forward", Shape(b), Doubles(b.GetProperty("data")), actual.Shape, actual.ToArray<double>());
+                FixtureAssert.Close(Atol, Rtol, what, $"buffer {bname} after the forward", Shape(b), Doubles(b.GetProperty("data")), actual.Shape, actual.ToArray<double>());
             }
         }
     }
@@ -201,7 +201,7 @@ public class ModuleFixtureTests
         var outJson = c.GetProperty("output");
         int[] outShape = Shape(outJson);
         Assert.True(output.DType == DType.Float64, $"{what}: output dtype is {output.DType}, PyTorch's is Float64.");
-        AssertClose(what, "output", outShape, Doubles(outJson.GetProperty("data")), output.Shape, output.ToArray<double>());
+        FixtureAssert.Close(Atol, Rtol, what, "output", outShape, Doubles(outJson.GetProperty("data")), output.Shape, output.ToArray<double>());
 
         var wv = Doubles(c.GetProperty("weights"));
         var weights = outShape.Length == 0 ? Tensor.Scalar(wv[0]) : Tensor.From(wv, outShape);
@@ -218,31 +218,7 @@ public class ModuleFixtureTests
         // PyTorch leaves the gradient of a tensor that does not reach the output as None; the fixture stores zeros
         double[] actual = t.Grad is null ? new double[expected.Length] : t.Grad.ToArray<double>();
         int[] actualShape = t.Grad is null ? shape : t.Grad.Shape;
-        AssertClose(what, quantity, shape, expected, actualShape, actual);
-    }
-
-    private static void AssertClose(string what, string quantity, int[] expectedShape, double[] expected, int[] actualShape, double[] actual)
-    {
-        Assert.True(expectedShape.SequenceEqual(actualShape),
-            $"{what}: {quantity} has shape {Format(actualShape)}, PyTorch's is {Format(expectedShape)}.");
-        int worst = -1, bad = 0;
-        double worstExcess = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double diff = Math.Abs(actual[i] - expected[i]);
-            double tol = Atol + Rtol * Math.Abs(expected[i]);
-            double excess = double.IsNaN(diff) ? double.PositiveInfinity : diff / tol;
-            if (excess > 1) bad++;
-            if (excess > worstExcess) { worstExcess = excess; worst = i; }
-        }
-        if (bad == 0) return;
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{what}: {quantity}: {bad} of {expected.Length} elements differ from PyTorch ");
-        sb.Append(CultureInfo.InvariantCulture, $"(atol {Atol:g}, rtol {Rtol:g}); worst at {Format(Unravel(worst, expectedShape))}: ");
-        sb.Append(CultureInfo.InvariantCulture, $"Tidu {actual[worst]:R}, PyTorch {expected[worst]:R}, |diff| {Math.Abs(actual[worst] - expected[worst]):g3}.");
-        if (expected.Length <= 24)
-            sb.Append(CultureInfo.InvariantCulture, $"\n  Tidu:    [{string.Join(", ", actual.Select(v => v.ToString("g10", CultureInfo.InvariantCulture)))}]\n  PyTorch: [{string.Join(", ", expected.Select(v => v.ToString("g10", CultureInfo.InvariantCulture)))}]");
-        throw new Xunit.Sdk.XunitException(sb.ToString());
+        FixtureAssert.Close(Atol, Rtol, what, quantity, shape, expected, actualShape, actual);
     }
 
     // ---- JSON helpers ------------------------------------------------------------------------------------
@@ -276,14 +252,6 @@ public class ModuleFixtureTests
 
     private static double[] Doubles(JsonElement a) => a.EnumerateArray().Select(x => x.GetDouble()).ToArray();
 
-    private static int[] Unravel(int flat, int[] shape)
-    {
-        var idx = new int[shape.Length];
-        for (int d = shape.Length - 1; d >= 0; d--) { idx[d] = flat % shape[d]; flat /= shape[d]; }
-        return idx;
-    }
-
-    private static string Format(int[] v) => "[" + string.Join(", ", v) + "]";
 }
 
 /// <summary>torch_modules.json, read once from the test output directory.</summary>

@@ -82,7 +82,7 @@ public class TorchFixtureTests
             throw new Xunit.Sdk.XunitException($"{what}: Tidu threw {e.GetType().Name}: {e.Message}");
         }
         Assert.True(output.DType == DType.Float64, $"{what}: output dtype is {output.DType}, PyTorch's is Float64.");
-        AssertClose(what, "output", c.OutputShape, c.OutputData, output.Shape, output.ToArray<double>());
+        FixtureAssert.Close(Atol, Rtol, what, "output", c.OutputShape, c.OutputData, output.Shape, output.ToArray<double>());
 
         var weights = c.OutputShape.Length == 0 ? Tensor.Scalar(c.Weights[0]) : Tensor.From(c.Weights, c.OutputShape);
         try { (output * weights).Sum().Backward(); }
@@ -97,42 +97,10 @@ public class TorchFixtureTests
             // PyTorch leaves the gradient of an input that does not reach the output as None; the fixture stores zeros
             double[] grad = t.Grad is null ? new double[input.Data.Length] : t.Grad.ToArray<double>();
             int[] gradShape = t.Grad is null ? input.Shape : t.Grad.Shape;
-            AssertClose(what, $"grad of {input.Name}", input.Shape, c.Grads[input.Name], gradShape, grad);
+            FixtureAssert.Close(Atol, Rtol, what, $"grad of {input.Name}", input.Shape, c.Grads[input.Name], gradShape, grad);
         }
     }
 
-    private static void AssertClose(string what, string quantity, int[] expectedShape, double[] expected, int[] actualShape, double[] actual)
-    {
-        Assert.True(expectedShape.SequenceEqual(actualShape),
-            $"{what}: {quantity} has shape {Format(actualShape)}, PyTorch's is {Format(expectedShape)}.");
-        int worst = -1, bad = 0;
-        double worstExcess = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double diff = Math.Abs(actual[i] - expected[i]);
-            double tol = Atol + Rtol * Math.Abs(expected[i]);
-            double excess = double.IsNaN(diff) ? double.PositiveInfinity : diff / tol;
-            if (excess > 1) bad++;
-            if (excess > worstExcess) { worstExcess = excess; worst = i; }
-        }
-        if (bad == 0) return;
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{what}: {quantity}: {bad} of {expected.Length} elements differ from PyTorch ");
-        sb.Append(CultureInfo.InvariantCulture, $"(atol {Atol:g}, rtol {Rtol:g}); worst at {Format(Unravel(worst, expectedShape))}: ");
-        sb.Append(CultureInfo.InvariantCulture, $"Tidu {actual[worst]:R}, PyTorch {expected[worst]:R}, |diff| {Math.Abs(actual[worst] - expected[worst]):g3}.");
-        if (expected.Length <= 24)
-            sb.Append(CultureInfo.InvariantCulture, $"\n  Tidu:    [{string.Join(", ", actual.Select(v => v.ToString("g10", CultureInfo.InvariantCulture)))}]\n  PyTorch: [{string.Join(", ", expected.Select(v => v.ToString("g10", CultureInfo.InvariantCulture)))}]");
-        throw new Xunit.Sdk.XunitException(sb.ToString());
-    }
-
-    private static int[] Unravel(int flat, int[] shape)
-    {
-        var idx = new int[shape.Length];
-        for (int d = shape.Length - 1; d >= 0; d--) { idx[d] = flat % shape[d]; flat /= shape[d]; }
-        return idx;
-    }
-
-    private static string Format(int[] v) => "[" + string.Join(", ", v) + "]";
 }
 
 /// <summary>One input of a stored expression.</summary>
