@@ -51,22 +51,18 @@ public static partial class Functional
         if (training)
         {
             int perChannel = VerifyBatchSize(input);
-            var dims = new int[input.Rank - 1];
-            dims[0] = 0;
-            for (int d = 2; d < input.Rank; d++) dims[d - 1] = d;
-            var mean = input.Mean(dims, keepDim: true);
-            var variance = input.Var(dims, correction: 0, keepDim: true);
-            normalized = (input - mean) / (variance + eps).Sqrt();
+            // one fused op normalises, scales and shifts (and differentiates all three)
+            var output = input.BatchNormTraining(weight, bias, eps, out var batchMean, out var batchVariance);
             if (runningMean is not null && runningVar is not null)
             {
                 using (Tensor.NoGrad())
                 {
-                    var batchMean = mean.Detach().Reshape(channels);
-                    var unbiased = variance.Detach().Reshape(channels) * ((double)perChannel / (perChannel - 1));
-                    runningMean.MulInPlace(1 - momentum).AddInPlace(batchMean, momentum);
+                    var unbiased = Tensor.From(batchVariance).Mul((double)perChannel / (perChannel - 1));
+                    runningMean.MulInPlace(1 - momentum).AddInPlace(Tensor.From(batchMean), momentum);
                     runningVar.MulInPlace(1 - momentum).AddInPlace(unbiased, momentum);
                 }
             }
+            return output;
         }
         else
         {
