@@ -59,9 +59,10 @@ internal static class Im2Col
 
     /// <summary>
     /// Writes the column matrix [channels·kH·kW, OH·OW] of <paramref name="image"/> ([channels, H, W], contiguous)
-    /// into <paramref name="columns"/>.
+    /// into <paramref name="columns"/>, row r starting at r·<paramref name="ld"/> (ld ≥ OH·OW: the columns of several
+    /// images can sit side by side, each image's block starting at its own offset).
     /// </summary>
-    internal static void Unfold<T>(ReadOnlySpan<T> image, int channels, in Conv2dGeometry g, Span<T> columns)
+    internal static void Unfold<T>(ReadOnlySpan<T> image, int channels, in Conv2dGeometry g, Span<T> columns, int ld)
         where T : unmanaged, INumber<T>
     {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, plane = h * w, count = oh * ow;
@@ -74,7 +75,7 @@ internal static class Im2Col
                 for (int kj = 0; kj < g.KernelW; kj++)
                 {
                     var (xLo, xHi) = ValidRange(w, ow, g.StrideW, g.PadW, kj * g.DilationW);
-                    var dst = columns.Slice(((c * g.KernelH + ki) * g.KernelW + kj) * count, count);
+                    var dst = columns.Slice(((c * g.KernelH + ki) * g.KernelW + kj) * ld, count);
                     if (yLo > 0) dst[..(yLo * ow)].Clear();
                     if (yHi < oh) dst[(yHi * ow)..].Clear();
                     int xOffset = kj * g.DilationW - g.PadW;
@@ -100,9 +101,10 @@ internal static class Im2Col
 
     /// <summary>
     /// The adjoint of <see cref="Unfold"/>: adds every entry of <paramref name="columns"/> into the image pixel it
-    /// was read from, so pixels shared by overlapping windows accumulate. <paramref name="image"/> is not cleared.
+    /// was read from, so pixels shared by overlapping windows accumulate. <paramref name="image"/> is not cleared;
+    /// row r of the columns starts at r·<paramref name="ld"/>.
     /// </summary>
-    internal static void FoldAdd<T>(ReadOnlySpan<T> columns, int channels, in Conv2dGeometry g, Span<T> image)
+    internal static void FoldAdd<T>(ReadOnlySpan<T> columns, int channels, in Conv2dGeometry g, Span<T> image, int ld)
         where T : unmanaged, INumber<T>
     {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, plane = h * w, count = oh * ow;
@@ -116,7 +118,7 @@ internal static class Im2Col
                 {
                     var (xLo, xHi) = ValidRange(w, ow, g.StrideW, g.PadW, kj * g.DilationW);
                     if (xHi <= xLo) continue;
-                    var src = columns.Slice(((c * g.KernelH + ki) * g.KernelW + kj) * count, count);
+                    var src = columns.Slice(((c * g.KernelH + ki) * g.KernelW + kj) * ld, count);
                     int xOffset = kj * g.DilationW - g.PadW;
                     for (int y = yLo; y < yHi; y++)
                     {
@@ -133,25 +135,6 @@ internal static class Im2Col
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /// <summary>dst [cols, rows] = srcᵀ for a contiguous row-major src [rows, cols].</summary>
-    internal static void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
-        where T : unmanaged
-    {
-        // 32×32 tiles keep both the reads and the writes within a few cache lines
-        const int Tile = 32;
-        for (int i0 = 0; i0 < rows; i0 += Tile)
-        {
-            int i1 = Math.Min(i0 + Tile, rows);
-            for (int j0 = 0; j0 < cols; j0 += Tile)
-            {
-                int j1 = Math.Min(j0 + Tile, cols);
-                for (int i = i0; i < i1; i++)
-                    for (int j = j0; j < j1; j++)
-                        dst[j * rows + i] = src[i * cols + j];
             }
         }
     }

@@ -33,67 +33,8 @@ internal readonly record struct Pool2dGeometry(
 }
 
 /// <summary>Max, average and adaptive average pooling over planes, with their backward passes.</summary>
-internal static class Pooling
+internal static partial class Pooling
 {
-    /// <summary>
-    /// The maximum of each window (padding acts as −∞; a NaN wins and the last NaN gives the index, as in PyTorch's CPU kernel) and its flat index y·W + x within
-    /// the plane; ties keep the first position in row-major window order.
-    /// </summary>
-    internal static void MaxForward<T>(ReadOnlySpan<T> input, Span<T> output, Span<long> indices, in Pool2dGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int plane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
-        for (int p = 0; p < g.Planes; p++)
-        {
-            var src = input.Slice(p * plane, plane);
-            var dst = output.Slice(p * outPlane, outPlane);
-            var idx = indices.Slice(p * outPlane, outPlane);
-            for (int oy = 0; oy < g.OutH; oy++)
-            {
-                int y0 = oy * g.StrideH - g.PadH;
-                int y1 = Math.Min(y0 + (g.KernelH - 1) * g.DilationH + 1, g.Height);
-                while (y0 < 0) y0 += g.DilationH;
-                for (int ox = 0; ox < g.OutW; ox++)
-                {
-                    int x0 = ox * g.StrideW - g.PadW;
-                    int x1 = Math.Min(x0 + (g.KernelW - 1) * g.DilationW + 1, g.Width);
-                    while (x0 < 0) x0 += g.DilationW;
-                    int best = y0 * g.Width + x0;
-                    T max = T.NegativeInfinity;
-                    for (int y = y0; y < y1; y += g.DilationH)
-                    {
-                        for (int x = x0; x < x1; x += g.DilationW)
-                        {
-                            T v = src[y * g.Width + x];
-                            if (v > max || T.IsNaN(v))
-                            {
-                                max = v;
-                                best = y * g.Width + x;
-                            }
-                        }
-                    }
-                    dst[oy * g.OutW + ox] = max;
-                    idx[oy * g.OutW + ox] = best;
-                }
-            }
-        }
-    }
-
-    /// <summary>Adds each output gradient to the input position its window took the maximum from; <paramref name="gradInput"/> is overwritten.</summary>
-    internal static void MaxBackward<T>(ReadOnlySpan<T> gradOutput, ReadOnlySpan<long> indices, Span<T> gradInput, in Pool2dGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int plane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
-        gradInput[..(g.Planes * plane)].Clear();
-        for (int p = 0; p < g.Planes; p++)
-        {
-            var dst = gradInput.Slice(p * plane, plane);
-            var gOut = gradOutput.Slice(p * outPlane, outPlane);
-            var idx = indices.Slice(p * outPlane, outPlane);
-            for (int o = 0; o < outPlane; o++) dst[(int)idx[o]] += gOut[o];
-        }
-    }
-
     /// <summary>
     /// The window of output (oy, ox) clipped to the input, and the divisor PyTorch's avg_pool2d uses: the override,
     /// else the window size clipped to the padded input (count_include_pad) or to the input itself.

@@ -3,7 +3,8 @@ using System.Numerics;
 namespace Tidu;
 
 // Training-mode batch normalisation as one fused op: the composite (mean, var, sub, div, mul, add) made six
-// passes and six temporaries over the activation; this makes two passes forward and two backward.
+// passes and six temporaries over the activation; this makes three passes forward and two backward, channels in
+// parallel (Kernels/BatchNorm.cs).
 public sealed partial class Tensor
 {
     /// <summary>
@@ -20,8 +21,8 @@ public sealed partial class Tensor
         var result = Empty(DType, shape);
         double[]? w = weight?.Detach().To(DType.Float64).ToArray<double>();
         double[]? b = bias?.Detach().To(DType.Float64).ToArray<double>();
-        if (DType == DType.Float32) Forward<float>(x.ContiguousSpan<float>(), result.storage.As<float>(), n, c, s, eps, w, b, mean, batchVariance, invStd);
-        else Forward<double>(x.ContiguousSpan<double>(), result.storage.As<double>(), n, c, s, eps, w, b, mean, batchVariance, invStd);
+        if (DType == DType.Float32) Kernels.BatchNorm.Forward<float>(x.ContiguousSpan<float>(), result.storage.As<float>(), n, c, s, eps, w, b, mean, batchVariance, invStd);
+        else Kernels.BatchNorm.Forward<double>(x.ContiguousSpan<double>(), result.storage.As<double>(), n, c, s, eps, w, b, mean, batchVariance, invStd);
         batchMean = mean;
 
         var inputs = new List<Tensor> { this };
@@ -30,30 +31,6 @@ public sealed partial class Tensor
         var saved = new Tensor?[] { x, From(mean), From(invStd), weight?.Detach() };
         return Autograd.Record(result, "BatchNorm", [.. inputs], static (node, g) => Backward(node, g),
             saved: saved, ints: [weight is null ? 0 : 1, bias is null ? 0 : 1]);
-    }
-
-    private static void Forward<T>(ReadOnlySpan<T> x, Span<T> y, int n, int c, int s, double eps, double[]? w, double[]? b,
-        double[] mean, double[] variance, double[] invStd) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        double count = (double)n * s;
-        for (int ch = 0; ch < c; ch++)
-        {
-            double sum = 0;
-            for (int i = 0; i < n; i++)
-                foreach (var v in x.Slice((i * c + ch) * s, s)) sum += double.CreateTruncating(v);
-            double m = sum / count, sq = 0;
-            for (int i = 0; i < n; i++)
-                foreach (var v in x.Slice((i * c + ch) * s, s)) { double d = double.CreateTruncating(v) - m; sq += d * d; }
-            double var = sq / count, inv = 1 / Math.Sqrt(var + eps);
-            mean[ch] = m; variance[ch] = var; invStd[ch] = inv;
-            double scale = inv * (w?[ch] ?? 1), shift = (b?[ch] ?? 0) - m * scale;
-            for (int i = 0; i < n; i++)
-            {
-                var src = x.Slice((i * c + ch) * s, s);
-                var dst = y.Slice((i * c + ch) * s, s);
-                for (int k = 0; k < s; k++) dst[k] = T.CreateTruncating(double.CreateTruncating(src[k]) * scale + shift);
-            }
-        }
     }
 
     // dx = γ·invstd/M · (M·dy − Σdy − x̂·Σ(dy·x̂)),  dγ = Σ(dy·x̂),  dβ = Σdy   (per channel, x̂ = (x − mean)·invstd)
@@ -70,48 +47,12 @@ public sealed partial class Tensor
         var dGamma = new double[c];
         var dBeta = new double[c];
         if (x.DType == DType.Float32)
-            BackwardKernel<float>(x.ContiguousSpan<float>(), g.ContiguousSpan<float>(), dx is null ? default : dx.storage.As<float>(), n, c, s, mean, invStd, w, dGamma, dBeta);
+            Kernels.BatchNorm.Backward<float>(x.ContiguousSpan<float>(), g.ContiguousSpan<float>(), dx is null ? default : dx.storage.As<float>(), n, c, s, mean, invStd, w, dGamma, dBeta);
         else
-            BackwardKernel<double>(x.ContiguousSpan<double>(), g.ContiguousSpan<double>(), dx is null ? default : dx.storage.As<double>(), n, c, s, mean, invStd, w, dGamma, dBeta);
+            Kernels.BatchNorm.Backward<double>(x.ContiguousSpan<double>(), g.ContiguousSpan<double>(), dx is null ? default : dx.storage.As<double>(), n, c, s, mean, invStd, w, dGamma, dBeta);
         var grads = new List<Tensor?> { dx };
         if (hasWeight) grads.Add(From(dGamma).To(x.DType));
         if (hasBias) grads.Add(From(dBeta).To(x.DType));
         return [.. grads];
-    }
-
-    private static void BackwardKernel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> dx, int n, int c, int s,
-        double[] mean, double[] invStd, double[]? w, double[] dGamma, double[] dBeta) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        double count = (double)n * s;
-        for (int ch = 0; ch < c; ch++)
-        {
-            double m = mean[ch], inv = invStd[ch], sumDy = 0, sumDyXhat = 0;
-            for (int i = 0; i < n; i++)
-            {
-                var xs = x.Slice((i * c + ch) * s, s);
-                var gs = g.Slice((i * c + ch) * s, s);
-                for (int k = 0; k < s; k++)
-                {
-                    double dy = double.CreateTruncating(gs[k]);
-                    sumDy += dy;
-                    sumDyXhat += dy * (double.CreateTruncating(xs[k]) - m) * inv;
-                }
-            }
-            dGamma[ch] = sumDyXhat;
-            dBeta[ch] = sumDy;
-            if (dx.IsEmpty) continue;
-            double k1 = (w?[ch] ?? 1) * inv / count;
-            for (int i = 0; i < n; i++)
-            {
-                var xs = x.Slice((i * c + ch) * s, s);
-                var gs = g.Slice((i * c + ch) * s, s);
-                var ds = dx.Slice((i * c + ch) * s, s);
-                for (int k = 0; k < s; k++)
-                {
-                    double xhat = (double.CreateTruncating(xs[k]) - m) * inv;
-                    ds[k] = T.CreateTruncating(k1 * (count * double.CreateTruncating(gs[k]) - sumDy - xhat * sumDyXhat));
-                }
-            }
-        }
     }
 }

@@ -3,9 +3,10 @@ using Tidu.Kernels;
 
 namespace Tidu;
 
-// 2-D convolution (torch.nn.functional.conv2d) as im2col + GEMM, per sample and group. The backward computes the
-// input gradient as Wᵀ·grad output folded back with col2im (overlapping windows accumulate), the weight gradient as
-// grad output·im2col(input)ᵀ summed over the batch, and the bias gradient as the sum of grad output over N, H, W.
+// 2-D convolution (torch.nn.functional.conv2d) as im2col + GEMM over chunks of samples (Kernels/Convolution.cs).
+// The backward computes the input gradient as Wᵀ·grad output folded back with col2im (overlapping windows
+// accumulate), the weight gradient as grad output·im2col(input)ᵀ summed over the batch, and the bias gradient as
+// the sum of grad output over N, H, W, all in one pass over the chunks.
 public sealed partial class Tensor
 {
     /// <summary>
@@ -76,12 +77,9 @@ public sealed partial class Tensor
         Conv2d(weight, bias, (stride, stride), (padding, padding), (dilation, dilation), groups);
 
     private static void Conv2dForward<T>(Tensor x, Tensor w, Tensor? b, Tensor result, in Conv2dGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var columns = GC.AllocateUninitializedArray<T>(Convolution.ColumnsLength(g));
+        where T : unmanaged, IFloatingPointIeee754<T> =>
         Convolution.Forward<T>(x.ContiguousSpan<T>(), w.ContiguousSpan<T>(), b is null ? default : b.ContiguousSpan<T>(),
-            result.ContiguousSpan<T>(), g, columns);
-    }
+            result.ContiguousSpan<T>(), g);
 
     private static Tensor?[] Conv2dBackward(GradFn node, Tensor gradOutput)
     {
@@ -99,23 +97,8 @@ public sealed partial class Tensor
     }
 
     private static void Conv2dBackward<T>(Tensor x, Tensor w, Tensor gOut, Tensor? gx, Tensor? gw, Tensor? gb, in Conv2dGeometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var gradOutput = gOut.ContiguousSpan<T>();
-        int columnsLength = Convolution.ColumnsLength(g);
-        if (gx is not null)
-        {
-            var weightT = GC.AllocateUninitializedArray<T>(w.NumberOfElements);
-            var columns = GC.AllocateUninitializedArray<T>(columnsLength);
-            Convolution.BackwardInput<T>(gradOutput, w.ContiguousSpan<T>(), gx.ContiguousSpan<T>(), g, weightT, columns);
-        }
-        if (gw is not null)
-        {
-            var columns = GC.AllocateUninitializedArray<T>(columnsLength);
-            var columnsT = GC.AllocateUninitializedArray<T>(g.ColRows * g.ColCols);
-            var partial = GC.AllocateUninitializedArray<T>(g.OutPerGroup * g.ColRows);
-            Convolution.BackwardWeight<T>(x.ContiguousSpan<T>(), gradOutput, gw.ContiguousSpan<T>(), g, columns, columnsT, partial);
-        }
-        if (gb is not null) Convolution.BackwardBias<T>(gradOutput, gb.ContiguousSpan<T>(), g);
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Convolution.Backward<T>(x.ContiguousSpan<T>(), w.ContiguousSpan<T>(), gOut.ContiguousSpan<T>(),
+            gx is null ? default : gx.ContiguousSpan<T>(), gw is null ? default : gw.ContiguousSpan<T>(),
+            gb is null ? default : gb.ContiguousSpan<T>(), g);
 }

@@ -18,11 +18,11 @@ public sealed partial class Tensor
     /// <param name="ceilMode">Round the output size up, so a last partial window is kept.</param>
     public Tensor MaxPool2d((int Height, int Width) kernelSize, (int Height, int Width)? stride = null,
         (int Height, int Width)? padding = null, (int Height, int Width)? dilation = null, bool ceilMode = false) =>
-        MaxPool2dWithIndices(kernelSize, stride, padding, dilation, ceilMode).Output;
+        MaxPool2dCore(kernelSize, stride, padding, dilation, ceilMode, withIndices: false).Output;
 
     /// <summary>Max pooling with a square window; see <see cref="MaxPool2d(ValueTuple{int, int}, ValueTuple{int, int}?, ValueTuple{int, int}?, ValueTuple{int, int}?, bool)"/>.</summary>
     public Tensor MaxPool2d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false) =>
-        MaxPool2dWithIndices(kernelSize, stride, padding, dilation, ceilMode).Output;
+        MaxPool2d((kernelSize, kernelSize), stride is { } s ? (s, s) : null, (padding, padding), (dilation, dilation), ceilMode);
 
     /// <summary>
     /// Max pooling that also returns, per output element, the Int64 flat index y·W + x of the maximum within its
@@ -38,25 +38,36 @@ public sealed partial class Tensor
     public (Tensor Output, Tensor Indices) MaxPool2dWithIndices((int Height, int Width) kernelSize, (int Height, int Width)? stride = null,
         (int Height, int Width)? padding = null, (int Height, int Width)? dilation = null, bool ceilMode = false)
     {
+        var (output, indices) = MaxPool2dCore(kernelSize, stride, padding, dilation, ceilMode, withIndices: true);
+        return (output, indices!);
+    }
+
+    /// <summary>
+    /// Max pooling, with the Int64 index tensor only when asked for: the backward recomputes each window's argmax
+    /// from the saved input instead, so plain max pooling allocates nothing but its output.
+    /// </summary>
+    private (Tensor Output, Tensor? Indices) MaxPool2dCore((int Height, int Width) kernelSize, (int Height, int Width)? stride,
+        (int Height, int Width)? padding, (int Height, int Width)? dilation, bool ceilMode, bool withIndices)
+    {
         var g = PoolGeometry("MaxPool2d", kernelSize, stride ?? kernelSize, padding ?? (0, 0), dilation ?? (1, 1), ceilMode);
         var input = Detach().Contiguous();
         var outShape = PooledShape(g.OutH, g.OutW);
         var result = Empty(DType, outShape);
-        var indices = Empty(DType.Int64, outShape);
-        if (DType == DType.Float32) Pooling.MaxForward(input.ContiguousSpan<float>(), result.ContiguousSpan<float>(), indices.ContiguousSpan<long>(), g);
-        else Pooling.MaxForward(input.ContiguousSpan<double>(), result.ContiguousSpan<double>(), indices.ContiguousSpan<long>(), g);
+        var indices = withIndices ? Empty(DType.Int64, outShape) : null;
+        var idx = indices is null ? default : indices.ContiguousSpan<long>();
+        if (DType == DType.Float32) Pooling.MaxForward(input.ContiguousSpan<float>(), result.ContiguousSpan<float>(), idx, g);
+        else Pooling.MaxForward(input.ContiguousSpan<double>(), result.ContiguousSpan<double>(), idx, g);
 
         var output = Autograd.Record(result, "MaxPool2d", this, static (n, grad) =>
         {
             var geometry = Pool2dGeometry.FromInts(n.Ints);
-            var input = n.Inputs[0]!;
-            var gOut = (grad.DType == input.DType ? grad : grad.To(input.DType)).Contiguous();
-            var gx = Empty(input.DType, input.shape);
-            var idx = n.Saved(0).ContiguousSpan<long>();
-            if (input.DType == DType.Float32) Pooling.MaxBackward(gOut.ContiguousSpan<float>(), idx, gx.ContiguousSpan<float>(), geometry);
-            else Pooling.MaxBackward(gOut.ContiguousSpan<double>(), idx, gx.ContiguousSpan<double>(), geometry);
+            var x = n.Saved(0);
+            var gOut = (grad.DType == x.DType ? grad : grad.To(x.DType)).Contiguous();
+            var gx = Empty(x.DType, x.shape);
+            if (x.DType == DType.Float32) Pooling.MaxBackward(x.ContiguousSpan<float>(), gOut.ContiguousSpan<float>(), gx.ContiguousSpan<float>(), geometry);
+            else Pooling.MaxBackward(x.ContiguousSpan<double>(), gOut.ContiguousSpan<double>(), gx.ContiguousSpan<double>(), geometry);
             return [gx];
-        }, saved: [indices], ints: g.ToInts());
+        }, saved: [input], ints: g.ToInts());
         return (output, indices);
     }
 
