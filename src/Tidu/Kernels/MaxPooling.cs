@@ -108,19 +108,20 @@ internal static unsafe partial class Pooling
             {
                 T* src = Input + (nint)p * plane, dst = Output + (nint)p * outPlane;
                 long* idx = Indices is null ? null : Indices + (nint)p * outPlane;
+                if (plain)
+                {
+                    for (int oy = 0; oy < g.OutH; oy++)
+                    {
+                        T* a = src + 2 * oy * g.Width;
+                        ForwardRow2x2(a, a + g.Width, dst + oy * g.OutW, idx is null ? null : idx + oy * g.OutW, g.OutW, 2 * oy * g.Width, g.Width);
+                    }
+                    continue;
+                }
                 for (int oy = 0; oy < g.OutH; oy++)
                 {
                     for (int ox = 0; ox < g.OutW; ox++)
                     {
-                        int best;
-                        T max;
-                        if (plain)
-                        {
-                            int offset = 2 * oy * g.Width + 2 * ox;
-                            int k = ArgMax2x2(src + offset, src + offset + g.Width, out max);
-                            best = offset + (k & 1) + (k >> 1) * g.Width;
-                        }
-                        else best = WindowArgMax(src, g, oy, ox, out max);
+                        int best = WindowArgMax(src, g, oy, ox, out T max);
                         dst[oy * g.OutW + ox] = max;
                         if (idx is not null) idx[oy * g.OutW + ox] = best;
                     }
@@ -143,17 +144,8 @@ internal static unsafe partial class Pooling
                     if (2 * g.OutW < g.Width || 2 * g.OutH < g.Height) new Span<T>(dst, plane).Clear();
                     for (int oy = 0; oy < g.OutH; oy++)
                     {
-                        T* a = src + 2 * oy * g.Width, b = a + g.Width;
-                        T* da = dst + 2 * oy * g.Width, db = da + g.Width;
-                        for (int ox = 0; ox < g.OutW; ox++)
-                        {
-                            int k = ArgMax2x2(a + 2 * ox, b + 2 * ox, out _);
-                            T grad = gOut[oy * g.OutW + ox];
-                            da[2 * ox] = k == 0 ? grad : T.Zero;
-                            da[2 * ox + 1] = k == 1 ? grad : T.Zero;
-                            db[2 * ox] = k == 2 ? grad : T.Zero;
-                            db[2 * ox + 1] = k == 3 ? grad : T.Zero;
-                        }
+                        T* a = src + 2 * oy * g.Width, da = dst + 2 * oy * g.Width;
+                        BackwardRow2x2(a, a + g.Width, gOut + oy * g.OutW, da, da + g.Width, g.OutW);
                     }
                 }
                 else
