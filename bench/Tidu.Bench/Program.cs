@@ -1,38 +1,63 @@
 // Tidu's side of bench/run.sh: each workload is timed for one round and printed as "name<TAB>nanoseconds per
 // iteration". run.sh alternates this program with the TorchSharp peer and takes medians over the rounds.
+// Two more kinds of line share stdout, told apart by a prefix on the name:
+//   "bytes/NAME<TAB>B"   managed bytes allocated per warm iteration of a training step (all threads);
+//   "peak/NAME<TAB>G"    the machine's FMA peak in GFLOP/s (float32, see FmaPeak.cs).
+// `Tidu.Bench epoch mlp|cnn [--batches N]` instead trains one Fashion-MNIST epoch (see Epoch.cs, bench/epoch.sh).
 using System.Diagnostics;
 using Tidu;
+using Tidu.Bench;
+using Tidu.NN;
+using Tidu.Optim;
+using Tidu.Training;
 
-var workloads = new (string Name, int Iterations, Action Body)[]
+if (args.Length > 0 && args[0] == "epoch") return Epoch.Run(args[1..]);
+bool only = args.Length > 0;   // names to run, for quick checks; none runs everything
+
+var workloads = new (string Name, int Iterations, Func<Action> Make)[]
 {
-    ("add-10", 2_000_000, MakeAdd10()),
-    ("tiny-forward-backward", 100_000, MakeTinyForwardBackward()),
+    ("add-10", 2_000_000, MakeAdd10),
+    ("tiny-forward-backward", 100_000, MakeTinyForwardBackward),
     // GEMM workloads, named m×n×k: C [m,n] = A [m,k] · B [k,n], float32
-    ("gemm-64x64x64", 100_000, MakeGemm(64, 64, 64)),
-    ("gemm-256x256x256", 3_000, MakeGemm(256, 256, 256)),
-    ("gemm-1024x1024x1024", 60, MakeGemm(1024, 1024, 1024)),
-    ("gemm-2048x2048x2048", 10, MakeGemm(2048, 2048, 2048)),
-    ("gemm-128x512x784", 1_500, MakeGemm(128, 512, 784)),
-    ("gemm-128x128x512", 8_000, MakeGemm(128, 128, 512)),
-    ("gemm-1x512x512", 50_000, MakeGemm(1, 512, 512)),
-    ("gemm-512x2048x128", 600, MakeGemm(512, 2048, 128)),
+    ("gemm-64x64x64", 100_000, () => MakeGemm(64, 64, 64)),
+    ("gemm-256x256x256", 3_000, () => MakeGemm(256, 256, 256)),
+    ("gemm-1024x1024x1024", 60, () => MakeGemm(1024, 1024, 1024)),
+    ("gemm-2048x2048x2048", 10, () => MakeGemm(2048, 2048, 2048)),
+    ("gemm-128x512x784", 1_500, () => MakeGemm(128, 512, 784)),
+    ("gemm-128x128x512", 8_000, () => MakeGemm(128, 128, 512)),
+    ("gemm-1x512x512", 50_000, () => MakeGemm(1, 512, 512)),
+    ("gemm-512x2048x128", 600, () => MakeGemm(512, 2048, 128)),
+    // element-wise transcendental functions over 1,000,000 floats, out of place
+    ("exp-1M", 1_000, () => MakeUnary(static x => x.Exp())),
+    ("tanh-1M", 1_000, () => MakeUnary(static x => x.Tanh())),
+    // training steps: forward, loss, backward, optimizer step, zero grad
+    ("step-mlp-784-256-10-sgd-b64", 2_000, MakeMlpSmallStep),
+    ("step-mlp-784-1024x2-10-adam-b128", 60, MakeMlpLargeStep),
+    ("step-cnn-adam-b64", 20, MakeCnnStep),
 };
 
-foreach (var (name, iterations, body) in workloads)
+foreach (var (name, iterations, make) in workloads)
 {
+    if (only && !args.Contains(name)) continue;
+    var body = make();
     // warm up for at least half a second so the JIT has reached its optimised tier before timing
     var warm = Stopwatch.StartNew();
     while (warm.ElapsedMilliseconds < 500) for (int i = 0; i < iterations / 100 + 1; i++) body();
+    long bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
     var sw = Stopwatch.StartNew();
     for (int i = 0; i < iterations; i++) body();
     double ns = sw.Elapsed.TotalNanoseconds / iterations;
+    long bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
     Console.WriteLine($"{name}\t{ns:F1}");
-    if (name.StartsWith("gemm-", StringComparison.Ordinal))
-    {
-        var mnk = name["gemm-".Length..].Split('x').Select(long.Parse).ToArray();
-        Console.Error.WriteLine($"{name}\t{2.0 * mnk[0] * mnk[1] * mnk[2] / ns:F1} GFLOP/s");
-    }
+    if (name.StartsWith("step-", StringComparison.Ordinal)) Console.WriteLine($"bytes/{name}\t{(double)bytes / iterations:F0}");
 }
+
+if (!only)
+{
+    Console.WriteLine($"peak/fma-1-thread\t{FmaPeak.Measure(1):F1}");
+    Console.WriteLine($"peak/fma-2-threads\t{FmaPeak.Measure(2):F1}");
+}
+return 0;
 
 static Action MakeAdd10()
 {
@@ -61,4 +86,45 @@ static Action MakeGemm(int m, int n, int k)
     var a = Tensor.Rand(m, k);
     var b = Tensor.Rand(k, n);
     return () => _ = a.MatMul(b);
+}
+
+// f over 1,000,000 standard-normal floats
+static Action MakeUnary(Func<Tensor, Tensor> f)
+{
+    var x = Tensor.Randn(1_000_000);
+    return () => _ = f(x);
+}
+
+static Action MakeMlpSmallStep()
+{
+    var model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 10));
+    return MakeStep(model, new SGD(model.Parameters(), lr: 0.01), [64, 784]);
+}
+
+static Action MakeMlpLargeStep()
+{
+    var model = new Sequential(new Linear(784, 1024), new ReLU(), new Linear(1024, 1024), new ReLU(), new Linear(1024, 10));
+    return MakeStep(model, new Adam(model.Parameters(), lr: 1e-3), [128, 784]);
+}
+
+static Action MakeCnnStep()
+{
+    var model = FashionMnistModels.Cnn();
+    return MakeStep(model, new Adam(model.Parameters(), lr: 1e-3), [64, 1, 28, 28]);
+}
+
+// one training step on a fixed random batch with random class targets in 0..9
+static Action MakeStep(Module model, Optimizer optimizer, int[] inputShape)
+{
+    model.Train();
+    var x = Tensor.Randn(inputShape);
+    var y = Tensor.RandInt(0, 10, [inputShape[0]]);
+    var lossFn = new CrossEntropyLoss();
+    return () =>
+    {
+        var loss = lossFn.Forward(model.Forward(x), y);
+        loss.Backward();
+        optimizer.Step();
+        optimizer.ZeroGrad();
+    };
 }

@@ -97,6 +97,9 @@ public static partial class Functional
     /// <para>Label smoothing ε (PyTorch's definition): for probabilities the target becomes (1 − ε)·y + ε/C; for
     /// indices the loss is (1 − ε)·nll + (ε/C)·s with sₙ = −Σ_c w[c]·log softmax(xₙ)[c] (0 where ignored), s
     /// reduced like nll (its mean divided by the same Σ w[yₙ]).</para>
+    /// <para>Logits [N, C] with class indices [N] (the usual classifier) run as one fused op: a log-sum-exp per row
+    /// forward, softmax − one-hot (scaled) backward, every option included. Other shapes, probability targets and a
+    /// class weight that requires grad are composed from LogSoftmax and Gather.</para>
     /// </remarks>
     /// <param name="input">Unnormalised scores (logits): [C], [N, C] or [N, C, d₁, …], floating point.</param>
     /// <param name="target">Class indices or class probabilities, see the remarks.</param>
@@ -119,6 +122,15 @@ public static partial class Functional
         int classDim = input.Rank == 1 ? 0 : 1;
         int classes = input.Size(classDim);
         var w = ClassWeights(op, input, target, weight);
+        // the common case, logits [N, C] and class indices [N], is one fused op (a class weight that requires grad
+        // takes the composite path below, which gives it a gradient)
+        if (input.Rank == 2 && classes > 0 && target.DType == DType.Int64 && !input.shape.AsSpan().SequenceEqual(target.shape)
+            && weight?.RequiresGrad != true)
+        {
+            CheckTargetShape(op, input, target);
+            CheckClassIndices(op, input, target, ignoreIndex);
+            return LossSupport.CrossEntropy(input, target, w, ignoreIndex, reduction, labelSmoothing);
+        }
         var logProbs = input.LogSoftmax(classDim);
 
         if (input.shape.AsSpan().SequenceEqual(target.shape))

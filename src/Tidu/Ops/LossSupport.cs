@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Tidu.Kernels;
 
 namespace Tidu;
@@ -18,6 +19,132 @@ internal static class LossSupport
         var a = x.AsFloatingPoint();
         var result = Tensor.UnaryKernel<LogSigmoidOp>(a);
         return Autograd.Record(result, "LogSigmoid", a, static (n, g) => [g * n.Saved(0).Neg().Sigmoid()], saved: [a]);
+    }
+
+    /// <summary>
+    /// Cross-entropy of logits [N, C] against Int64 class indices [N] in one op (the common case of
+    /// torch.nn.functional.cross_entropy), with PyTorch's semantics for every option. Per row n with target tₙ,
+    /// log-sum-exp Lₙ = max + log Σ_c exp(x_c − max) and mask mₙ = [tₙ ≠ ignoreIndex]:
+    /// nllₙ = mₙ·w[tₙ]·(Lₙ − x_tₙ), sₙ = mₙ·Σ_c w_c·(Lₙ − x_c), ℓₙ = (1 − ε)·nllₙ + (ε/C)·sₙ; None returns ℓ,
+    /// Sum Σℓ, Mean Σℓ / Σ mₙ·w[tₙ] (NaN when every target is ignored). Backward, with p = softmax(xₙ) and S = Σ w:
+    /// dℓₙ/dx_j = mₙ·((1 − ε)·w[tₙ]·(p_j − [j = tₙ]) + (ε/C)·(S·p_j − w_j)), scaled by the upstream gradient
+    /// (divided by Σ mₙ·w[tₙ] for Mean); ignored rows get 0. Inputs are checked by the caller; the class weight
+    /// (input dtype, [C]) gets no gradient.
+    /// </summary>
+    internal static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight, int ignoreIndex, NN.Reduction reduction, double labelSmoothing)
+    {
+        var x = input.Detach().Contiguous();
+        var t = target.Detach().Contiguous();
+        var w = weight?.Detach().Contiguous();
+        int n = x.shape[0];
+        // per row the maximum and log Σ exp(x − max), then Σ mₙ·w[tₙ]
+        var stats = Tensor.Empty(DType.Float64, [2 * n + 1]);
+        var losses = Tensor.Empty(x.DType, [n]);
+        var statSpan = stats.ContiguousSpan<double>();
+        double total = x.DType == DType.Float32
+            ? CrossEntropyForward(x.ContiguousSpan<float>(), t.ContiguousSpan<long>(), w is null ? default : w.ContiguousSpan<float>(), w is not null,
+                x.shape[1], ignoreIndex, labelSmoothing, statSpan, losses.ContiguousSpan<float>())
+            : CrossEntropyForward(x.ContiguousSpan<double>(), t.ContiguousSpan<long>(), w is null ? default : w.ContiguousSpan<double>(), w is not null,
+                x.shape[1], ignoreIndex, labelSmoothing, statSpan, losses.ContiguousSpan<double>());
+        var result = reduction switch
+        {
+            NN.Reduction.None => losses,
+            NN.Reduction.Sum => Tensor.Full([], total, x.DType),
+            _ => Tensor.Full([], total / statSpan[2 * n], x.DType),
+        };
+        return Autograd.Record(result, "CrossEntropy", input, static (node, g) =>
+        {
+            var x = node.Saved(0);
+            var t = node.Saved(1);
+            var stats = node.Saved(2);
+            var w = node.Flag ? node.Saved(3) : null;
+            var reduction = (NN.Reduction)node.Ints[1];
+            var gc = g.Detach().Contiguous();
+            var dx = Tensor.Empty(x.DType, x.shape);
+            if (x.DType == DType.Float32)
+                CrossEntropyBackward(x.ContiguousSpan<float>(), t.ContiguousSpan<long>(), w is null ? default : w.ContiguousSpan<float>(), w is not null,
+                    x.shape[1], node.Ints[0], node.Scalar, reduction, stats.ContiguousSpan<double>(), gc.ContiguousSpan<float>(), dx.ContiguousSpan<float>());
+            else
+                CrossEntropyBackward(x.ContiguousSpan<double>(), t.ContiguousSpan<long>(), w is null ? default : w.ContiguousSpan<double>(), w is not null,
+                    x.shape[1], node.Ints[0], node.Scalar, reduction, stats.ContiguousSpan<double>(), gc.ContiguousSpan<double>(), dx.ContiguousSpan<double>());
+            return [dx];
+        }, saved: w is null ? [x, t, stats] : [x, t, stats, w], ints: [ignoreIndex, (int)reduction], scalar: labelSmoothing, flag: w is not null);
+    }
+
+    /// <summary>Writes each row's loss and statistics (see <see cref="CrossEntropy"/>); returns Σ loss.</summary>
+    private static double CrossEntropyForward<T>(ReadOnlySpan<T> x, ReadOnlySpan<long> target, ReadOnlySpan<T> weight, bool weighted, int classes,
+        int ignoreIndex, double labelSmoothing, Span<double> stats, Span<T> losses) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int rows = target.Length;
+        double eps = labelSmoothing, total = 0, weightSum = 0;
+        double weightTotal = weighted ? double.CreateTruncating(TensorPrimitives.Sum(weight)) : classes;
+        Span<T> scratch = classes <= 1024 ? stackalloc T[classes] : new T[classes];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * classes, classes);
+            T shift = TensorPrimitives.Max(row);   // as LogSoftmax (+∞ or NaN give NaN, as in PyTorch)
+            TensorPrimitives.Subtract(row, shift, scratch);
+            double shiftedTargetSum = 0;                   // Σ_c w_c·(x_c − shift), only for label smoothing
+            if (eps > 0)
+                shiftedTargetSum = weighted
+                    ? double.CreateTruncating(TensorPrimitives.Dot<T>(scratch, weight))
+                    : double.CreateTruncating(TensorPrimitives.Sum<T>(scratch));
+            TensorPrimitives.Exp<T>(scratch, scratch);
+            double logSum = Math.Log(double.CreateTruncating(TensorPrimitives.Sum<T>(scratch)));
+            stats[2 * r] = double.CreateTruncating(shift);
+            stats[2 * r + 1] = logSum;
+            long tr = target[r];
+            double loss = 0;
+            if (tr != ignoreIndex)
+            {
+                double wt = weighted ? double.CreateTruncating(weight[(int)tr]) : 1;
+                weightSum += wt;
+                // x_t − shift − log Σ is the target's log-probability, as LogSoftmax computes it
+                double nll = -wt * (double.CreateTruncating(row[(int)tr] - shift) - logSum);
+                loss = eps > 0 ? (1 - eps) * nll + eps / classes * (weightTotal * logSum - shiftedTargetSum) : nll;
+            }
+            losses[r] = T.CreateTruncating(loss);
+            total += loss;
+        }
+        stats[2 * rows] = weightSum;
+        return total;
+    }
+
+    /// <summary>dℓ/dx of <see cref="CrossEntropy"/> for the upstream gradient g (a scalar, or one value per row for None).</summary>
+    private static void CrossEntropyBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<long> target, ReadOnlySpan<T> weight, bool weighted, int classes,
+        int ignoreIndex, double labelSmoothing, NN.Reduction reduction, ReadOnlySpan<double> stats, ReadOnlySpan<T> g, Span<T> dx)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int rows = target.Length;
+        double eps = labelSmoothing;
+        double weightTotal = weighted ? double.CreateTruncating(TensorPrimitives.Sum(weight)) : classes;
+        double scale = reduction switch
+        {
+            NN.Reduction.None => 1,
+            NN.Reduction.Sum => double.CreateTruncating(g[0]),
+            _ => double.CreateTruncating(g[0]) / stats[2 * rows],
+        };
+        for (int r = 0; r < rows; r++)
+        {
+            var d = dx.Slice(r * classes, classes);
+            long tr = target[r];
+            if (tr == ignoreIndex) { d.Clear(); continue; }
+            double coef = reduction == NN.Reduction.None ? double.CreateTruncating(g[r]) : scale;
+            double wt = weighted ? double.CreateTruncating(weight[(int)tr]) : 1;
+            // p = exp(x − shift − log Σ)
+            TensorPrimitives.Subtract(x.Slice(r * classes, classes), T.CreateTruncating(stats[2 * r]), d);
+            TensorPrimitives.Subtract(d, T.CreateTruncating(stats[2 * r + 1]), d);
+            TensorPrimitives.Exp<T>(d, d);
+            // coef·(((1 − ε)·w_t + (ε/C)·S)·p − (ε/C)·w − (1 − ε)·w_t·onehot)
+            TensorPrimitives.Multiply(d, T.CreateTruncating(coef * ((1 - eps) * wt + eps / classes * weightTotal)), d);
+            if (eps > 0)
+            {
+                var b = T.CreateTruncating(coef * eps / classes);
+                if (weighted) TensorPrimitives.MultiplyAdd(weight, -b, d, d);
+                else TensorPrimitives.Subtract(d, b, d);
+            }
+            d[(int)tr] -= T.CreateTruncating(coef * (1 - eps) * wt);
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Tidu.Diagnostics;
 using Tidu.NN;
+using static Tidu.Tests.TestHelpers;
 
 namespace Tidu.Tests.NN;
 
@@ -164,6 +165,52 @@ public class LinearTests
         var layer = new Linear(3, 2, dtype: DType.Float64);
         var x = Tensor.Randn([4, 3], DType.Float64).RequiresGradInPlace();
         var r = GradCheck.Check(xs => Functional.Linear(xs[0], xs[1], xs[2]).Tanh(), [x, layer.Weight, layer.Bias!]);
+        Assert.True(r.Passed, r.ToString());
+    }
+
+    [Fact]
+    public void FusedLinearMatchesMatMulPlusBiasInValuesAndGradients()
+    {
+        foreach (var dtype in new[] { DType.Float64, DType.Float32 })
+        {
+            double tol = dtype == DType.Float64 ? 1e-12 : 1e-4;
+            foreach (bool withBias in new[] { true, false })
+            {
+                foreach (bool inputGrad in new[] { true, false })
+                {
+                    foreach (int[] shape in new[] { new[] { 5, 7 }, new[] { 2, 3, 7 } })
+                    {
+                        var gen = new Generator(11);
+                        var xv = Tensor.Randn(shape, dtype, gen);
+                        var wv = Tensor.Randn([4, 7], dtype, gen);
+                        var bv = Tensor.Randn([4], dtype, gen);
+                        var (x1, w1, b1) = (xv.Clone(), wv.Clone().RequiresGradInPlace(), bv.Clone().RequiresGradInPlace());
+                        var (x2, w2, b2) = (xv.Clone(), wv.Clone().RequiresGradInPlace(), bv.Clone().RequiresGradInPlace());
+                        if (inputGrad) { x1.RequiresGradInPlace(); x2.RequiresGradInPlace(); }
+                        var fused = Functional.Linear(x1, w1, withBias ? b1 : null);
+                        var reference = x2.MatMul(w2.T());
+                        if (withBias) reference = reference + b2;
+                        AssertValues(reference.ToArray<double>(), reference.Shape, fused, tol);
+                        var g = Tensor.Randn(reference.Shape, dtype, gen);
+                        fused.Backward(g);
+                        reference.Backward(g);
+                        AssertValues(w2.Grad!.ToArray<double>(), [4, 7], w1.Grad!, tol);
+                        if (withBias) AssertValues(b2.Grad!.ToArray<double>(), [4], b1.Grad!, tol);
+                        else Assert.Null(b1.Grad);
+                        if (inputGrad) AssertValues(x2.Grad!.ToArray<double>(), shape, x1.Grad!, tol);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void FusedLinearGradCheckWithoutBiasAndOnATransposedInput()
+    {
+        var w = Tensor.Randn([2, 3], DType.Float64, new Generator(12)).RequiresGradInPlace();
+        var x = Tensor.Randn([3, 4], DType.Float64, new Generator(13)).RequiresGradInPlace();
+        // x.T() is a non-contiguous [4, 3] view
+        var r = GradCheck.Check(xs => Functional.Linear(xs[0].T(), xs[1]).Tanh(), [x, w]);
         Assert.True(r.Passed, r.ToString());
     }
 

@@ -203,6 +203,73 @@ public class CrossEntropyLossTests
         AssertGradCheck(xs => Functional.CrossEntropy(xs[0], xs[1], w, reduction: reduction, labelSmoothing: eps), x, p);
     }
 
+    public static TheoryData<Reduction, bool, int, double> FusedCases()
+    {
+        var data = new TheoryData<Reduction, bool, int, double>();
+        foreach (var r in new[] { Reduction.Mean, Reduction.Sum, Reduction.None })
+            foreach (bool weighted in new[] { false, true })
+                foreach (int ignoreIndex in new[] { -100, 1 })
+                    foreach (double eps in new[] { 0.0, 0.3 })
+                        data.Add(r, weighted, ignoreIndex, eps);
+        return data;
+    }
+
+    // The 2-D case [N, C] with class indices is one fused op; an input [N, C, 1] with targets [N, 1] still takes
+    // the composite path (LogSoftmax, Gather, …), so the two can be compared value for value and gradient for gradient.
+    [Theory]
+    [MemberData(nameof(FusedCases))]
+    public void FusedTwoDimensionalPathMatchesTheCompositeOne(Reduction reduction, bool weighted, int ignoreIndex, double eps)
+    {
+        foreach (var dtype in new[] { DType.Float64, DType.Float32 })
+        {
+            double tol = dtype == DType.Float64 ? 1e-14 : 2e-6;
+            var w = weighted ? Tensor.From(new double[] { 0.5, 1, 2, 0.25, 3 }).To(dtype) : null;
+            var t = Tensor.From(new long[] { 3, ignoreIndex, 1, 0, 4, 1, 2 });
+            var values = Tensor.Randn([7, 5], DType.Float64, new Generator(77)) * 3;
+            var fusedX = values.To(dtype).RequiresGradInPlace();
+            var compositeX = values.To(dtype).RequiresGradInPlace();
+            var fused = Functional.CrossEntropy(fusedX, t, w, ignoreIndex, reduction, eps);
+            var composite = Functional.CrossEntropy(compositeX.Unsqueeze(2), t.Unsqueeze(1), w, ignoreIndex, reduction, eps);
+            if (reduction == Reduction.None) composite = composite.Squeeze(1);
+            Assert.Equal(dtype, fused.DType);
+            AssertValues(composite.ToArray<double>(), composite.Shape, fused, tol);
+            // a non-uniform upstream gradient for None
+            var upstream = reduction == Reduction.None ? Tensor.Arange(1.0, 8.0, 1.0, dtype) : Tensor.Full([], 1.5, dtype);
+            (fused * upstream).Sum().Backward();
+            (composite * upstream).Sum().Backward();
+            AssertValues(compositeX.Grad!.ToArray<double>(), [7, 5], fusedX.Grad!, tol);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(FusedCases))]
+    public void FusedCrossEntropyGradientsMatchFiniteDifferences(Reduction reduction, bool weighted, int ignoreIndex, double eps)
+    {
+        var w = weighted ? Tensor.From(new double[] { 0.5, 1, 2, 0.25 }) : null;
+        var x = RandnLeaf(45, 5, 4);
+        AssertGradCheck(x => Functional.CrossEntropy(x, Targets(3, 1, ignoreIndex, 0, 1), w, ignoreIndex, reduction, eps), x);
+    }
+
+    [Fact]
+    public void FusedPathHandlesExtremeLogitsAndAllIgnoredRowsAsPyTorch()
+    {
+        // large logits do not overflow: log-sum-exp subtracts the row maximum
+        var big = Tensor.From(new double[] { 1000, 0, -1000, 1000 }, 2, 2);
+        AssertValues([0, 2000], [2], Functional.CrossEntropy(big, Targets(0, 0), reduction: Reduction.None), 1e-12);
+        var bigF = Tensor.From(new float[] { 1000, 0, -1000, 1000 }, 2, 2);
+        AssertValues([0, 2000], [2], Functional.CrossEntropy(bigF, Targets(0, 0), reduction: Reduction.None), 1e-3);
+        // every target ignored: the mean is NaN, the gradient 0 (PyTorch's nll_loss backward skips ignored rows)
+        var x = Logits().RequiresGradInPlace();
+        var loss = Functional.CrossEntropy(x, Targets(-100, -100));
+        Assert.True(double.IsNaN(loss.Item()));
+        loss.Backward();
+        Assert.All(x.Grad!.ToArray<double>(), v => Assert.Equal(0.0, v));
+        // a class weight that requires grad gets one (through the composite path)
+        var w = Weight().RequiresGradInPlace();
+        Functional.CrossEntropy(Logits(), Targets(2, 0), w, reduction: Reduction.Sum).Backward();
+        AssertValues([-LogP[1][0], 0, -LogP[0][2]], [3], w.Grad!, 1e-15);
+    }
+
     public static TheoryData<Reduction, bool, int> NllCases()
     {
         var data = new TheoryData<Reduction, bool, int>();
