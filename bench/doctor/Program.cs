@@ -2,43 +2,50 @@ using System.Diagnostics;
 using Tidu.Diagnostics;
 using Tidu.DoctorBench;
 
-// Runs every scenario, prints each run's findings, then precision/recall per kind on each split and the
-// false alarms on healthy runs. Usage: dotnet run -c Release --project bench/doctor [steps] [--verbose]
+// Runs every scenario, prints each run's findings, then per split: precision/recall per kind, false alarms on healthy
+// runs, detection delay, localisation and repair success; then the doctor's overhead at SampleEvery = 1, 4, 16.
+// Usage: dotnet run -c Release --project bench/doctor [steps] [--verbose] [--no-overhead]
 int steps = args.Length > 0 && int.TryParse(args[0], out int s) ? s : 150;
 bool verbose = args.Contains("--verbose");
-var results = new List<(Scenario Scenario, IReadOnlyList<Finding> Findings)>();
+if (args.Contains("--upd")) { UpdateDump.Run(steps); return; }
+if (args.Contains("--osc")) { OscillationDump.Run(steps); return; }
+int dumpAt = Array.IndexOf(args, "--dump");
+if (dumpAt >= 0)
+{
+    if (args.Contains("--repair")) Scenarios.DefaultOptions = new DoctorOptions { Repair = true };
+    Dump.Run(args[dumpAt + 1], steps, args.Length > dumpAt + 2 && int.TryParse(args[dumpAt + 2], out int every) ? every : 1);
+    return;
+}
+
+var results = new List<Run>();
 var clock = Stopwatch.StartNew();
 foreach (var sc in Scenarios.All())
 {
     var doctor = sc.Run(steps);
-    var findings = doctor.Findings.ToList();
-    results.Add((sc, findings));
-    var kinds = findings.Select(f => $"{f.Kind}{(f.Severity == Severity.Info ? "(i)" : "")}").Distinct();
-    bool ok = sc.Expected.All(k => findings.Any(f => f.Kind == k));
+    var run = new Run(sc, [.. doctor.Findings], [.. doctor.History.Losses.Select(l => l.Loss)]);
+    results.Add(run);
+    var kinds = run.Findings.Select(f => $"{f.Kind}{(f.Severity == Severity.Info ? "(i)" : "")}{(f.CausedBy is null ? "" : "←" + f.CausedBy)}").Distinct();
+    bool ok = sc.Expected.All(k => run.Findings.Any(f => f.Kind == k));
     Console.WriteLine($"{sc.Split,-8} {sc.Name,-30} {(ok ? "ok  " : "MISS")} {string.Join(", ", kinds)}");
-    if (verbose) foreach (var f in findings) Console.WriteLine($"         {f}  {string.Join(" ", f.Evidence.Select(e => $"{e.Key}={e.Value:G3}"))}");
+    if (verbose) foreach (var f in doctor.FindingsByCause) Console.WriteLine($"         {f}  {string.Join(" ", f.Evidence.Select(e => $"{e.Key}={e.Value:G3}"))}");
 }
 Console.WriteLine($"\n{results.Count} runs × {steps} steps in {clock.Elapsed.TotalSeconds:F1} s\n");
+
+// the repair pass: every faulty scenario again with Repair = true
+Scenarios.DefaultOptions = new DoctorOptions { Repair = true };
+var repaired = Scenarios.All().Where(sc => !sc.Healthy).ToDictionary(sc => sc.Name, sc =>
+{
+    var d = sc.Run(steps);
+    return new Run(sc, [.. d.Findings], [.. d.History.Losses.Select(l => l.Loss)]);
+});
+Scenarios.DefaultOptions = null;
 
 foreach (var split in new[] { "tune", "held-out" })
 {
     var runs = results.Where(r => r.Scenario.Split == split).ToList();
-    Console.WriteLine($"## {split}: {runs.Count(r => !r.Scenario.Healthy)} faulty, {runs.Count(r => r.Scenario.Healthy)} healthy runs\n");
-    Console.WriteLine("| kind | expected runs | detected | recall | runs reported | false alarms | precision |");
-    Console.WriteLine("|---|---|---|---|---|---|---|");
-    foreach (var kind in Enum.GetValues<FindingKind>())
-    {
-        int expected = runs.Count(r => r.Scenario.Expected.Contains(kind));
-        int detected = runs.Count(r => r.Scenario.Expected.Contains(kind) && r.Findings.Any(f => f.Kind == kind));
-        int reported = runs.Count(r => r.Findings.Any(f => f.Kind == kind));
-        int falseAlarms = runs.Count(r => r.Findings.Any(f => f.Kind == kind) && !r.Scenario.Expected.Contains(kind) && !r.Scenario.Acceptable.Contains(kind));
-        string recall = expected == 0 ? "–" : $"{(double)detected / expected:P0}";
-        string precision = reported == 0 ? "–" : $"{(double)(reported - falseAlarms) / reported:P0}";
-        Console.WriteLine($"| {kind} | {expected} | {detected} | {recall} | {reported} | {falseAlarms} | {precision} |");
-    }
-    var healthy = runs.Where(r => r.Scenario.Healthy).ToList();
-    int warn = healthy.Sum(r => r.Findings.Count(f => f.Severity >= Severity.Warning));
-    int info = healthy.Sum(r => r.Findings.Count(f => f.Severity == Severity.Info));
-    int faultyMissed = runs.Count(r => !r.Scenario.Healthy && !r.Scenario.Expected.All(k => r.Findings.Any(f => f.Kind == k)));
-    Console.WriteLine($"\nhealthy runs: {healthy.Count}, Warning/Error findings on them: {warn}, Info: {info}; faulty runs with the expected kind missed: {faultyMissed}\n");
+    Metrics.PrintSplit(split, runs, repaired, steps);
 }
+if (!args.Contains("--no-overhead")) Metrics.PrintOverhead();
+
+/// <summary>One scenario's findings and losses.</summary>
+public sealed record Run(Scenario Scenario, IReadOnlyList<Finding> Findings, IReadOnlyList<double> Losses);

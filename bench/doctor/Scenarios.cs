@@ -14,6 +14,9 @@ namespace Tidu.DoctorBench;
 public sealed record Scenario(string Name, string Split, FindingKind[] Expected, FindingKind[] Acceptable, Func<int, Doctor> Run)
 {
     public bool Healthy => Expected.Length == 0;
+
+    /// <summary>Parameter or module names (exact, or a prefix ending in ".") an expected finding should name, where one is right.</summary>
+    public string[] Where { get; init; } = [];
 }
 
 public static class Scenarios
@@ -50,10 +53,10 @@ public static class Scenarios
                 n => Classify(Moons(256, s + 9), Mlp(2, 2, 32, 2, () => new ReLU(), s + 9), m => new SGD(m.Parameters(), lr: v == 0 ? 1e-5 : 3e-6), n)));
             list.Add(new($"vanishing-deep-sigmoid-{v}", split, [FindingKind.VanishingGradient],
                 [FindingKind.SlowConvergence, FindingKind.LearningRateTooLow, FindingKind.SaturatedActivation],
-                n => Classify(Moons(256, s + 10), Mlp(2, 2, 16, v == 0 ? 10 : 12, () => new Sigmoid(), s + 10), m => new SGD(m.Parameters(), lr: 0.1), n)));
+                n => Classify(Moons(256, s + 10), Mlp(2, 2, 16, v == 0 ? 10 : 12, () => new Sigmoid(), s + 10), m => new SGD(m.Parameters(), lr: 0.1), n)) { Where = ["0.weight"] });
             list.Add(new($"exploding-init-x10-{v}", split, [FindingKind.ExplodingGradient],
                 [FindingKind.DivergingLoss, FindingKind.NonFiniteValue, FindingKind.LearningRateTooHigh, FindingKind.WeightGrowth, FindingKind.OscillatingLoss, FindingKind.DeadRelu, FindingKind.SlowConvergence],
-                n => Classify(Moons(256, s + 11), Scale(Mlp(2, 2, 64, v == 0 ? 4 : 5, () => new ReLU(), s + 11), 10), m => new SGD(m.Parameters(), lr: 0.01), n)));
+                n => Classify(Moons(256, s + 11), Scale(Mlp(2, 2, 64, v == 0 ? 4 : 5, () => new ReLU(), s + 11), 10), m => new SGD(m.Parameters(), lr: 0.01), n)) { Where = ["0.weight"] });
             list.Add(new($"dying-relu-bias-{v}", split, [FindingKind.DeadRelu],
                 [FindingKind.SlowConvergence, FindingKind.LearningRateTooLow, FindingKind.NoGradient],
                 n => Classify(Moons(256, s + 12), Bias(Mlp(2, 2, 32, 3, () => new ReLU(), s + 12), v == 0 ? -10 : -5), m => new Adam(m.Parameters(), lr: 1e-3), n)));
@@ -63,34 +66,43 @@ public static class Scenarios
                 n => Classify(Moons(256, s + 13), Mlp(2, 2, 32, 2, () => new ReLU(), s + 13), m => new SGD(m.Parameters(), lr: 0.05), n, zeroGrad: false)));
             list.Add(new($"frozen-layer-{v}", split, [FindingKind.NoGradient],
                 [FindingKind.SlowConvergence],
-                n => Classify(Moons(256, s + 14), Freeze(Mlp(2, 2, 32, 2, () => new ReLU(), s + 14), v == 0 ? "0" : "2"), m => new Adam(m.Parameters(), lr: 1e-2), n)));
+                n => Classify(Moons(256, s + 14), Freeze(Mlp(2, 2, 32, 2, () => new ReLU(), s + 14), v == 0 ? "0" : "2"), m => new Adam(m.Parameters(), lr: 1e-2), n)) { Where = [v == 0 ? "0." : "2."] });
             list.Add(new($"detached-branch-{v}", split, [FindingKind.NoGradient],
                 [FindingKind.SlowConvergence],
-                n => Classify(Moons(256, s + 15), new TwoBranch(s + 15), m => new Adam(m.Parameters(), lr: 1e-2), n)));
+                n => Classify(Moons(256, s + 15), new TwoBranch(s + 15), m => new Adam(m.Parameters(), lr: 1e-2), n)) { Where = ["side."] });
             list.Add(new($"unnormalised-0-255-{v}", split, [FindingKind.UnnormalizedInput],
                 [FindingKind.OscillatingLoss, FindingKind.DivergingLoss, FindingKind.SlowConvergence, FindingKind.LearningRateTooHigh, FindingKind.DeadRelu, FindingKind.ExplodingGradient, FindingKind.SaturatedActivation, FindingKind.WeightGrowth, FindingKind.NonFiniteValue],
-                n => Classify(Pixels(Moons(256, s + 16)), Mlp(2, 2, 32, 2, () => new ReLU(), s + 16), m => new Adam(m.Parameters(), lr: 1e-3), n)));
+                n => Classify(Pixels(Moons(256, s + 16)), Mlp(2, 2, 32, 2, () => new ReLU(), s + 16), m => new Adam(m.Parameters(), lr: 1e-3), n)) { Where = ["0"] });
             list.Add(new($"batchnorm-batch-2-{v}", split, [FindingKind.SmallBatchNorm],
                 // with 2 samples BatchNorm's output is ±1 whatever the input, so almost no gradient reaches the layers before it
                 [FindingKind.OscillatingLoss, FindingKind.SlowConvergence, FindingKind.VanishingGradient],
-                n => Classify(Moons(256, s + 17), MlpBn(2, 2, 32, s + 17), m => new Adam(m.Parameters(), lr: 1e-2), n, batch: 2)));
+                n => Classify(Moons(256, s + 17), MlpBn(2, 2, 32, s + 17), m => new Adam(m.Parameters(), lr: 1e-2), n, batch: 2)) { Where = ["1", "4"] });
             list.Add(new($"huge-weight-decay-{v}", split, [FindingKind.RegularizationDominates],
                 [FindingKind.SlowConvergence, FindingKind.LearningRateTooLow, FindingKind.DeadRelu, FindingKind.VanishingGradient],
                 n => Classify(Moons(256, s + 18), Mlp(2, 2, 32, 2, () => new ReLU(), s + 18), m => new SGD(m.Parameters(), lr: 0.05, weightDecay: v == 0 ? 1.0 : 3.0), n)));
             list.Add(new($"saturated-tanh-{v}", split, [FindingKind.SaturatedActivation],
                 [FindingKind.SlowConvergence, FindingKind.VanishingGradient, FindingKind.OscillatingLoss, FindingKind.LearningRateTooLow, FindingKind.UnnormalizedInput],
-                n => Classify(Moons(256, s + 19), Scale(Mlp(2, 2, 32, 2, () => new Tanh(), s + 19), v == 0 ? 20 : 15), m => new SGD(m.Parameters(), lr: 0.01), n)));
+                n => Classify(Moons(256, s + 19), Scale(Mlp(2, 2, 32, 2, () => new Tanh(), s + 19), v == 0 ? 20 : 15), m => new SGD(m.Parameters(), lr: 0.01), n)) { Where = ["1", "3"] });
         }
         return list;
     }
 
     // ---- training loops ------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Options for runs that pass none (the benchmark sets <see cref="DoctorOptions.Repair"/> here for its repair pass).
+    /// Per thread, because the test suite runs scenarios from several test classes in parallel.
+    /// </summary>
+    public static DoctorOptions? DefaultOptions { get => defaultOptions; set => defaultOptions = value; }
+
+    [ThreadStatic]
+    private static DoctorOptions? defaultOptions;
+
     public static Doctor Classify((Tensor X, Tensor Y) data, Module model, Func<Module, Optimizer> makeOptimizer, int steps,
         int batch = 64, bool zeroGrad = true, DoctorOptions? options = null)
     {
         var optimizer = makeOptimizer(model);
-        var doctor = new Doctor(model, optimizer, options);
+        var doctor = new Doctor(model, optimizer, options ?? DefaultOptions);
         int n = data.X.Size(0);
         for (int step = 0; step < steps; step++)
         {
@@ -117,7 +129,7 @@ public static class Scenarios
             double l = LargestHessianEigenvalue(data.X);
             optimizer.ParamGroups[0].Lr = 1.97 / l;
         }
-        var doctor = new Doctor(model, optimizer, options);
+        var doctor = new Doctor(model, optimizer, options ?? DefaultOptions);
         int n = data.X.Size(0), batch = oscillate ? n : 64;
         for (int step = 0; step < steps; step++)
         {

@@ -65,7 +65,17 @@ public sealed record Finding(
     string Message,
     IReadOnlyList<string> Suggestions)
 {
-    /// <summary>Kind, step, parameter and message on one line.</summary>
+    /// <summary>
+    /// The root-cause finding this one is most likely a consequence of (e.g. DivergingLoss under LearningRateTooHigh,
+    /// LearningRateTooLow under VanishingGradient), or null for a root finding. Fix the cause first.
+    /// </summary>
+    public FindingKind? CausedBy { get; init; }
+
+    /// <summary>The parameter of the cause finding, where it names one.</summary>
+    public string? CausedByParameter { get; init; }
+
+    /// <summary>Kind, step, parameter, message and cause on one line.</summary>
     public override string ToString() =>
-        $"[{Severity}] {Kind} at step {Step}{(Parameter is null ? "" : $" in {Parameter}")}: {Message}";
+        $"[{Severity}] {Kind} at step {Step}{(Parameter is null ? "" : $" in {Parameter}")}: {Message}"
+        + (CausedBy is { } c ? $" (consequence of {c}{(CausedByParameter is null ? "" : $" in {CausedByParameter}")})" : "");
 }

@@ -13,7 +13,7 @@ public sealed partial class Doctor
     private int[] deadGradSteps = [];
     private int firstWeight = -1, lastWeight = -1;
     private bool hasRelu;
-    private int vanishingRun, explodingRun, lrHighRun, lrLowRun, regRun, growthRun;
+    private int oscillationRun, vanishingRun, explodingRun, lrHighRun, lrLowRun, regRun, growthRun;
     private readonly Dictionary<string, int> activationRuns = [];
     private readonly List<double> gradNorms = [];
     private double initialWeightNorm = double.NaN, lastWeightNorm = double.NaN;
@@ -38,16 +38,25 @@ public sealed partial class Doctor
             lastWeight = i;
         }
         Module? first = null;
+        string? lastWeightName = null;
         foreach (var (name, m) in model.NamedModules())
         {
-            if (m is ReLU) hasRelu = true;
-            if (m is BatchNormBase) hooks.Add(m.RegisterForwardPreHook((mod, input) => CheckBatchNorm(name, mod, input)));
+            if (m is ReLU)
+            {
+                hasRelu = true;
+                reluChain.Add((name.Length == 0 ? "(root)" : name, lastWeightName));
+            }
+            // the weight of the last parameterised leaf before a ReLU feeds it (registration order is call order in a Sequential)
+            if (!m.NamedChildren().Any() && m.NamedParameters().FirstOrDefault(x => x.Name == "weight") is { Parameter.Rank: >= 2 })
+                lastWeightName = name.Length == 0 ? "weight" : name + ".weight";
+            if (m is BatchNormBase) hooks.Add(m.RegisterForwardPreHook((mod, input) => Timed(() => CheckBatchNorm(name, mod, input))));
             if (first is null && m.NamedChildren().Any() is false && m.NamedParameters().Any()) first = m;
         }
+        reluStates = monitor.ActivationModules.Where(a => a.Kind == "ReLU").ToDictionary(a => a.Name);
         if (first is not null)
         {
             string firstName = model.NamedModules().First(x => ReferenceEquals(x.Module, first)).Name;
-            hooks.Add(first.RegisterForwardPreHook((mod, input) => CheckInput(firstName.Length == 0 ? "(root)" : firstName, mod, input)));
+            hooks.Add(first.RegisterForwardPreHook((mod, input) => Timed(() => CheckInput(firstName.Length == 0 ? "(root)" : firstName, mod, input))));
         }
     }
 
@@ -130,9 +139,9 @@ public sealed partial class Doctor
 
         if (Options.Repair && nonFinite)
         {
-            // Repair: skip the update (as a GradScaler does), then make the next steps smaller.
+            // Repair: skip the update (as a GradScaler does), return to the last good weights and make the steps smaller.
             foreach (var s in paramStates) s.Parameter.Grad = null;
-            RepairLr(FindingKind.NonFiniteValue, "non-finite gradients (this update was skipped)");
+            RollBack(FindingKind.NonFiniteValue, "non-finite gradients (this update was skipped)");
         }
         else if (Options.Repair && clipNorm is { } c)
         {
@@ -240,7 +249,7 @@ public sealed partial class Doctor
         var c = input.IsContiguous ? input : input.Detach().Contiguous();
         int n = c.Size(0), features = c.Rank >= 2 ? c.Size(1) : 1;
         int inner = c.Rank >= 2 ? c.NumberOfElements / (n * features) : 1;
-        double worst = 0, worstMean = 0, worstStd = 0;
+        double worst = 0, worstMean = 0, worstStd = 0, sumRmsSq = 0;
         int worstFeature = 0;
         for (int f = 0; f < features; f++)
         {
@@ -258,6 +267,7 @@ public sealed partial class Doctor
                 }
             }
             double mean = sum / count, rms = Math.Sqrt(sumSq / count);
+            sumRmsSq += sumSq / count;
             if (rms > worst)
             {
                 worst = rms;
@@ -266,6 +276,9 @@ public sealed partial class Doctor
                 worstFeature = f;
             }
         }
+        // the whole input's RMS is the start of the signal-growth chain across depth (ExplodingActivationRule)
+        inputRms = Math.Sqrt(sumRmsSq / features);
+        inputRmsStep = monitor.Step;
         if (worst > Options.InputScaleLimit)
             Raise(FindingKind.UnnormalizedInput, Severity.Warning, name, Ev(("feature", worstFeature), ("mean", worstMean), ("std", worstStd), ("rms", worst), ("threshold", Options.InputScaleLimit)),
                 $"The input of {name} is far from unit scale: feature {worstFeature} has mean {F(worstMean)} and std {F(worstStd)}.",

@@ -17,9 +17,11 @@ public sealed partial class Doctor
         {
             UpdateRules(step);
             ActivationRules();
+            ExplodingActivationRule();
             RegularizationRule(loss);
         }
         LossRules();
+        MaybeSaveGoodState(loss);
         userRegularization = null;
     }
 
@@ -180,11 +182,21 @@ public sealed partial class Doctor
                 if (i > n - w + 1 && Math.Sign(losses[i] - losses[i - 1]) * Math.Sign(losses[i - 1] - losses[i - 2]) < 0) signChanges++;
             }
             double meanLoss = sum / w, amplitude = sumAbs / (w - 1) / meanLoss;
-            double progress = (Mean(n - w, w / 2) - Mean(n - w / 2, w / 2)) / meanLoss;
+            // Net progress on the smoothed trend: the 5-step moving average at the start of the window minus the one at
+            // its end. Mini-batch noise makes large step-to-step swings too (a different batch every step), but under
+            // it the smoothed loss still falls; an lr too high swings without any downward progress. Tuned on the
+            // tuning half: the healthy runs' smoothed progress stays ≥ 0.08 of the mean loss wherever their swings are
+            // large, lr-oscillating-0's is −0.2 (the previous rule, raw progress < 0.25 × amplitude, was too lenient
+            // for SGD with momentum, whose noise alternates in sign).
+            double progress = (Mean(n - w, 5) - Mean(n - 5, 5)) / meanLoss;
             double changeFraction = signChanges / (double)(w - 2);
             // only while the loss is still high: near convergence, mini-batch noise is large relative to the small loss
-            if (amplitude > Options.OscillationAmplitude && progress < Options.OscillationProgress * amplitude && changeFraction >= 0.5
-                && meanLoss > Options.OscillationMinLossFraction * Mean(start, 5))
+            bool swinging = amplitude > Options.OscillationAmplitude && progress <= Options.OscillationProgress && changeFraction >= 0.5
+                && meanLoss > Options.OscillationMinLossFraction * Mean(start, 5);
+            // "without settling": like every per-step rule it must persist for Patience steps, so a one-off bump (SGD
+            // momentum overshooting once, then recovering) is not an oscillation; lr-oscillating-0 (tuning half) holds 6 steps
+            oscillationRun = swinging ? oscillationRun + 1 : 0;
+            if (oscillationRun >= Options.Patience)
             {
                 Raise(FindingKind.OscillatingLoss, Severity.Warning, null, Ev(("amplitude", amplitude), ("progress", progress), ("signChangeFraction", changeFraction), ("threshold", Options.OscillationAmplitude)),
                     $"The loss swings by {100 * amplitude:F0}% from step to step without settling.",

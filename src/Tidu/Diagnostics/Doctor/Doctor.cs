@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Tidu.NN;
 using Tidu.Optim;
@@ -40,6 +41,7 @@ public sealed partial class Doctor : IDisposable
     private readonly GradientMonitor monitor;
     private readonly List<IDisposable> hooks = [];
     private readonly List<Finding> findings = [];
+    private List<Finding>? attributed; // findings with causes attributed, rebuilt after each change
     private readonly Dictionary<(FindingKind, string?), int> index = [];
     private readonly List<double> losses = [];
     private int backwardsSinceStep;
@@ -56,21 +58,43 @@ public sealed partial class Doctor : IDisposable
         // the monitor is driven from the doctor's own step hooks so that checks, repairs and statistics run in a fixed order
         monitor = new GradientMonitor(model, null, new MonitorOptions { SampleEvery = Options.SampleEvery, HistoryCapacity = Options.HistoryCapacity });
         InitRules();
-        hooks.Add(optimizer.RegisterStepPreHook(_ => BeforeStep()));
-        hooks.Add(optimizer.RegisterStepPostHook(_ => AfterStep()));
+        InitRepair();
+        hooks.Add(optimizer.RegisterStepPreHook(_ => Timed(BeforeStep)));
+        hooks.Add(optimizer.RegisterStepPostHook(_ => Timed(AfterStep)));
     }
 
     /// <summary>The thresholds and the repair switch.</summary>
     public DoctorOptions Options { get; }
 
-    /// <summary>Every finding so far, in the order first raised (each kind + parameter once).</summary>
-    public IReadOnlyList<Finding> Findings => findings;
+    /// <summary>
+    /// Every finding so far, in the order first raised (each kind + parameter once). A finding that is a likely
+    /// consequence of another one has <see cref="Finding.CausedBy"/> set (see <see cref="FindingsByCause"/>).
+    /// </summary>
+    public IReadOnlyList<Finding> Findings => attributed ??= CauseGraph.Attribute(findings);
+
+    /// <summary>The findings ordered for reading: each root cause first, followed by its consequences.</summary>
+    public IReadOnlyList<Finding> FindingsByCause => FindingOrder.ByCause(Findings);
 
     /// <summary>Raised when a new finding (a kind + parameter not seen before) is made.</summary>
     public event Action<Finding>? FindingRaised;
 
     /// <summary>Losses, gradient/weight/update statistics and activation health recorded so far, for plots and reports.</summary>
     public TrainingHistory History => monitor.History;
+
+    /// <summary>
+    /// Time spent in the doctor itself (its hooks, statistics and rules), for judging its overhead against the
+    /// training loop's total time; unlike comparing two runs' wall time, it is not disturbed by other load on the machine.
+    /// </summary>
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(0, ownTicks + monitor.ElapsedTicks);
+
+    private long ownTicks;
+
+    private void Timed(Action action)
+    {
+        long start = Stopwatch.GetTimestamp();
+        action();
+        ownTicks += Stopwatch.GetTimestamp() - start;
+    }
 
     /// <summary>The number of completed optimizer steps.</summary>
     public int Step => monitor.Step;
@@ -82,6 +106,13 @@ public sealed partial class Doctor : IDisposable
     public void AfterBackward(Tensor loss)
     {
         ArgumentNullException.ThrowIfNull(loss);
+        long start = Stopwatch.GetTimestamp();
+        try { Check(loss); }
+        finally { ownTicks += Stopwatch.GetTimestamp() - start; }
+    }
+
+    private void Check(Tensor loss)
+    {
         double value = loss.Item();
         backwardsSinceStep++;
         monitor.RecordLoss(value);
@@ -128,12 +159,14 @@ public sealed partial class Doctor : IDisposable
             evidence["firstStep"] = old.Evidence.TryGetValue("firstStep", out double fs) ? fs : old.Step;
             var updated = new Finding(kind, (Severity)Math.Max((int)severity, (int)old.Severity), monitor.Step, parameter, evidence, message, suggestions);
             findings[i] = updated;
+            attributed = null;
             return updated;
         }
         var f = new Finding(kind, severity, monitor.Step, parameter, evidence, message, suggestions);
         index[key] = findings.Count;
         findings.Add(f);
-        FindingRaised?.Invoke(f);
+        attributed = null;
+        FindingRaised?.Invoke(Findings[^1]);
         return f;
     }
 

@@ -36,6 +36,19 @@ public sealed record DoctorOptions
     /// <summary>Exploding at initialisation: the very first update moves the weights by more than this fraction of their norm.</summary>
     public double ExplodingFirstUpdateRatio { get; init; } = 3.0;
 
+    /// <summary>
+    /// Exploding across depth: the RMS of the ReLU outputs (from the input's) grows by more than this factor per
+    /// layer on average (geometric mean). Kaiming init keeps it near 1, PyTorch's default Linear init near 0.5.
+    /// Tuned on the tuning half: over the first sampled steps healthy ReLU runs stay below 0.9; exploding-init-x10-0 is above 3.7.
+    /// </summary>
+    public double ExplodingActivationGain { get; init; } = 2;
+
+    /// <summary>Exploding across depth is an initialisation fault: it is judged on this many first sampled steps only.</summary>
+    public int ExplodingActivationSteps { get; init; } = 10;
+
+    /// <summary>Exploding across depth must hold on this many consecutive sampled steps (tuned on the tuning half).</summary>
+    public int ExplodingActivationPatience { get; init; } = 2;
+
     /// <summary>AUTOTRAINER dying ReLU: at least this fraction of a weight's gradient elements are exactly zero.</summary>
     public double DeadGradientFraction { get; init; } = 0.7;
 
@@ -60,8 +73,11 @@ public sealed record DoctorOptions
     /// <summary>Oscillating: mean |Δloss| over the window relative to the mean loss above this …</summary>
     public double OscillationAmplitude { get; init; } = 0.3;
 
-    /// <summary>… while the loss fell over the window by less than this fraction of the mean |Δloss|.</summary>
-    public double OscillationProgress { get; init; } = 0.25;
+    /// <summary>
+    /// … while the smoothed loss (5-step moving average) fell over the window by at most this fraction of the mean
+    /// loss: no downward progress (tuned on the tuning half; mini-batch noise swings too but keeps falling).
+    /// </summary>
+    public double OscillationProgress { get; init; }
 
     /// <summary>Oscillating is only judged while the window's mean loss is above this fraction of the initial loss.</summary>
     public double OscillationMinLossFraction { get; init; } = 0.5;

@@ -194,7 +194,17 @@ public sealed class GradientMonitor : IDisposable
     /// <summary>The live per-activation-module state.</summary>
     internal IEnumerable<ActivationState> ActivationModules => activationStates.Values;
 
+    /// <summary>Stopwatch ticks spent in the activation hooks (the doctor adds them to its own time).</summary>
+    internal long ElapsedTicks { get; private set; }
+
     private void OnActivation(Module m, Tensor input, Tensor output)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        try { RecordActivation(m, input, output); }
+        finally { ElapsedTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start; }
+    }
+
+    private void RecordActivation(Module m, Tensor input, Tensor output)
     {
         if (!IsSampling || !m.Training || !activationStates.TryGetValue(m, out var a) || a.LastStep == Step) return;
         a.LastStep = Step;
@@ -202,6 +212,7 @@ public sealed class GradientMonitor : IDisposable
         double saturated = a.Kind == "ReLU" ? 0 : TensorStats.Activation(input, Options.SaturationBound).Beyond;
         a.NonPositiveFraction = a.Kind == "ReLU" ? nonPositive : 0;
         a.SaturatedFraction = saturated;
+        a.Rms = Math.Sqrt(mean * mean + std * std);
         History.Add(new ActivationRecord(Step, a.Name, a.Kind, output.NumberOfElements, a.NonPositiveFraction, saturated, mean, std));
     }
 
@@ -244,5 +255,7 @@ public sealed class GradientMonitor : IDisposable
         public int LastStep { get; set; } = -1;
         public double NonPositiveFraction { get; set; }
         public double SaturatedFraction { get; set; }
+        /// <summary>Root mean square of the outputs, for the growth of the signal across depth.</summary>
+        public double Rms { get; set; } = double.NaN;
     }
 }

@@ -53,10 +53,9 @@ public static class HtmlReport
         var sb = new StringBuilder(64 * 1024);
         string title = Html.Encode(data.Title);
 
-        // Most serious first; equal severities keep the doctor's order by step (OrderBy is stable).
-        var findings = data.Findings.Select((f, i) => (Finding: f, Index: i))
-            .OrderByDescending(p => p.Finding.Severity).ThenBy(p => p.Finding.Step).ThenBy(p => p.Index)
-            .Select(p => p.Finding).ToList();
+        // Root causes most serious first (equal severities by step), each followed by the findings it explains.
+        var findings = FindingOrder.ByCause(data.Findings).ToList();
+        var worst = findings.Count == 0 ? Severity.Info : findings.Max(f => f.Severity);
 
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
           .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -64,7 +63,7 @@ public static class HtmlReport
 
         // ---- header ----
         sb.Append("<header class=\"top\">\n<div class=\"eyebrow\">Tidu training report</div>\n<h1>").Append(title).Append("</h1>\n");
-        sb.Append("<div class=\"status ").Append(findings.Count == 0 ? "ok" : SeverityClass(findings[0].Severity)).Append("\">")
+        sb.Append("<div class=\"status ").Append(findings.Count == 0 ? "ok" : SeverityClass(worst)).Append("\">")
           .Append(Html.Encode(StatusLine(findings))).Append("</div>\n");
         if (data.Summary.Count > 0)
         {
@@ -80,7 +79,7 @@ public static class HtmlReport
         if (findings.Count == 0)
             sb.Append("<div class=\"healthy\"><span class=\"check\">✓</span><div><strong>No findings — training looks healthy.</strong>")
               .Append("<p>The doctor checked this run and found nothing to fix.</p></div></div>\n");
-        for (int i = 0; i < findings.Count; i++) WriteFinding(sb, findings[i], i + 1);
+        for (int i = 0; i < findings.Count; i++) WriteFinding(sb, findings[i], i + 1, CauseNumber(findings, i));
         sb.Append("</section>\n");
 
         // ---- charts ----
@@ -92,7 +91,7 @@ public static class HtmlReport
             markers.Add(new StepMarker(f.Step, i + 1, SeverityClass(f.Severity),
                 string.Create(CultureInfo.InvariantCulture, $"#{i + 1} {KindName(f.Kind)} at step {f.Step}")));
             if (f.Parameter is { } p)
-                // Findings are most serious first, so the first one sets the colour.
+                // Root causes come first, so the first finding naming a parameter sets its colour.
                 flagged[p] = flagged.TryGetValue(p, out var refs)
                     ? (refs.CssClass, refs.Text + " #" + (i + 1).ToString(CultureInfo.InvariantCulture))
                     : (SeverityClass(f.Severity), "⚠ #" + (i + 1).ToString(CultureInfo.InvariantCulture));
@@ -119,16 +118,37 @@ public static class HtmlReport
         return sb.ToString();
     }
 
-    private static void WriteFinding(StringBuilder sb, Finding f, int number)
+    /// <summary>The 1-based number of the finding that <paramref name="findings"/>[i] is a consequence of, or 0.</summary>
+    private static int CauseNumber(List<Finding> findings, int i)
+    {
+        var f = findings[i];
+        if (f.CausedBy is not { } kind) return 0;
+        int exact = findings.FindIndex(c => c.CausedBy is null && c.Kind == kind && c.Parameter == f.CausedByParameter);
+        int any = findings.FindIndex(c => c.CausedBy is null && c.Kind == kind);
+        return (exact >= 0 ? exact : any) + 1;
+    }
+
+    private static void WriteFinding(StringBuilder sb, Finding f, int number, int causeNumber)
     {
         string n = number.ToString(CultureInfo.InvariantCulture);
-        sb.Append("<article class=\"finding ").Append(SeverityClass(f.Severity)).Append("\" id=\"finding-").Append(n).Append("\">\n")
+        sb.Append("<article class=\"finding ").Append(SeverityClass(f.Severity)).Append(f.CausedBy is null ? "" : " consequence")
+          .Append("\" id=\"finding-").Append(n).Append("\">\n")
           .Append("<div class=\"head\"><span class=\"num\">").Append(n).Append("</span>")
           .Append("<span class=\"badge\">").Append(f.Severity.ToString()).Append("</span>")
           .Append("<h3>").Append(Html.Encode(KindName(f.Kind))).Append("</h3>")
           .Append("<span class=\"kind\">").Append(f.Kind.ToString()).Append("</span></div>\n")
           .Append("<div class=\"where\">at step <strong>").Append(f.Step.ToString(CultureInfo.InvariantCulture)).Append("</strong>");
         if (f.Parameter is not null) sb.Append(" in <code>").Append(Html.Encode(f.Parameter)).Append("</code>");
+        if (f.CausedBy is { } cause)
+        {
+            // a consequence links to its root cause so the reader fixes that first
+            sb.Append(" · <span class=\"caused-by\">consequence of ");
+            if (causeNumber > 0) sb.Append("<a href=\"#finding-").Append(causeNumber.ToString(CultureInfo.InvariantCulture)).Append("\">#")
+                .Append(causeNumber.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(Html.Encode(KindName(cause))).Append("</a>");
+            else sb.Append(Html.Encode(KindName(cause)));
+            if (f.CausedByParameter is not null) sb.Append(" in <code>").Append(Html.Encode(f.CausedByParameter)).Append("</code>");
+            sb.Append("</span>");
+        }
         sb.Append("</div>\n<p class=\"message\">").Append(Html.Encode(f.Message)).Append("</p>\n<div class=\"body\">\n");
         if (f.Evidence.Count > 0)
         {
@@ -231,6 +251,8 @@ public static class HtmlReport
         .finding.error { --c:var(--error); --cb:var(--error-bg); }
         .finding.warning { --c:var(--warning); --cb:var(--warning-bg); }
         .finding.info { --c:var(--info); --cb:var(--info-bg); }
+        .finding.consequence { margin-left:36px; opacity:.92; }
+        .finding .caused-by a { color:var(--c); }
         .finding .head { display:flex; align-items:center; gap:10px; flex-wrap:wrap; }
         .finding .num { display:inline-flex; align-items:center; justify-content:center; width:24px; height:24px; border-radius:50%; background:var(--c); color:#fff; font-weight:700; font-size:13px; }
         .finding .badge { background:var(--cb); color:var(--c); font-weight:700; font-size:12px; text-transform:uppercase; letter-spacing:.05em; padding:2px 8px; border-radius:4px; }
