@@ -10,7 +10,8 @@ namespace Tidu.Diagnostics;
 /// gradients, dead ReLUs, saturation, a learning rate too high or too low, a loss that diverges, oscillates or
 /// stalls, gradients that were never zeroed, parameters that never learn, tiny BatchNorm batches, unnormalised
 /// inputs, runaway weights, an overweight regulariser) and says what to do. With <see cref="DoctorOptions.Repair"/>
-/// it also applies the safe fixes (lower the lr, clip gradients, skip a non-finite update) and records each.
+/// it also applies the safe fixes (lower the lr, clip gradients, skip a non-finite update and roll back to the last
+/// good weights, rescale layers whose initial weights make the activations explode) and records each.
 /// </summary>
 /// <remarks>
 /// <para>The protocol is one call: <see cref="AfterBackward"/> after every <c>loss.Backward()</c>. The doctor hooks

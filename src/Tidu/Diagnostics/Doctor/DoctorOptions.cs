@@ -12,7 +12,7 @@ public sealed record DoctorOptions
     /// <summary>How many history records to keep (see <see cref="MonitorOptions.HistoryCapacity"/>).</summary>
     public int HistoryCapacity { get; init; } = 100_000;
 
-    /// <summary>Apply safe fixes while training (lower the lr, clip gradients, skip non-finite updates) and record each as a finding.</summary>
+    /// <summary>Apply safe fixes while training (lower the lr, clip gradients, skip non-finite updates and roll back to the last good weights, rescale exploding layers at initialisation) and record each as a finding.</summary>
     public bool Repair { get; init; }
 
     /// <summary>A per-step condition must hold on this many consecutive sampled steps before it is reported.</summary>
