@@ -120,7 +120,7 @@ public static class Metrics
                 opt.ZeroGrad();
                 var loss = Functional.CrossEntropy(model.Forward(data.X.Narrow(0, start, 256)), data.Y.Narrow(0, start, 256));
                 loss.Backward();
-                doctor?.AfterBackward(loss);
+                doctor?.Observe(loss);
                 opt.Step();
             }
             double total = clock.Elapsed.TotalMilliseconds;

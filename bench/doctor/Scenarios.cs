@@ -112,7 +112,7 @@ public static class Scenarios
             if (zeroGrad) optimizer.ZeroGrad();
             var loss = Functional.CrossEntropy(model.Forward(x), y);
             loss.Backward();
-            doctor.AfterBackward(loss);
+            doctor.Observe(loss);
             optimizer.Step();
         }
         return doctor;
@@ -139,7 +139,7 @@ public static class Scenarios
             optimizer.ZeroGrad();
             var loss = Functional.MseLoss(model.Forward(x), y);
             loss.Backward();
-            doctor.AfterBackward(loss);
+            doctor.Observe(loss);
             optimizer.Step();
         }
         return doctor;

@@ -56,4 +56,37 @@ public class ApiContractTests
         Assert.Equal(1.0 / 3, (a / 3).ToArray<float>()[0], 6);
         Assert.Equal(0.5, (1.0 / a).ToArray<float>()[1], 6);
     }
+    [Fact]
+    public void DoctorContractFromTheDiagnosticsIssueCompilesAndRuns()
+    {
+        // typed as issue 5's contract: new Doctor(model, optimizer); each step Observe(loss); Findings; WriteReport; GradCheck.Check
+        var model = new Tidu.NN.Sequential(new Tidu.NN.Linear(2, 4), new Tidu.NN.ReLU(), new Tidu.NN.Linear(4, 1));
+        var optimizer = new Tidu.Optim.SGD(model.Parameters(), lr: 0.01);
+        var doctor = new Tidu.Diagnostics.Doctor(model, optimizer);
+        var x = Tensor.From(new float[] { 0.1f, -0.2f, 0.3f, 0.4f }, 2, 2);
+        var y = Tensor.From(new float[] { 1f, -1f }, 2, 1);
+        for (int i = 0; i < 5; i++)
+        {
+            optimizer.ZeroGrad();
+            var loss = (model.Forward(x) - y).Pow(2).Mean();
+            loss.Backward();
+            doctor.Observe(loss);
+            optimizer.Step();
+        }
+        IReadOnlyList<Tidu.Diagnostics.Finding> findings = doctor.Findings;
+        Assert.All(findings, f => Assert.True(Enum.IsDefined(f.Kind) && f.Message.Length > 0 && f.Suggestions is not null));
+        Assert.Equal(5, doctor.Step);
+        string path = Path.Combine(Path.GetTempPath(), $"tidu-contract-{Guid.NewGuid():N}.html");
+        try
+        {
+            doctor.WriteReport(path);
+            Assert.Contains("<html", File.ReadAllText(path), StringComparison.OrdinalIgnoreCase);
+        }
+        finally { File.Delete(path); }
+
+        var a = Tensor.From(new double[] { 0.5, -1.5 }).RequiresGradInPlace();
+        var b = Tensor.From(new double[] { 2.0, 0.25 }).RequiresGradInPlace();
+        Tidu.Diagnostics.GradCheckResult r = Tidu.Diagnostics.GradCheck.Check(inputs => (inputs[0] * inputs[1]).Sum(), a, b);
+        Assert.True(r.Passed, $"{r.MaxAbsError} {r.MaxRelError}");
+    }
 }

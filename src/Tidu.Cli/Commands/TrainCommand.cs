@@ -186,6 +186,10 @@ internal static class TrainCommand
         }
 
         WriteTable(io, history, live);
+        // findings were printed as raised; a consequence can come before its cause, so end with them root cause first
+        var findings = doctor.Doctor?.Findings ?? [];
+        if (findings.Count > 0)
+            io.Out.Write($"doctor: {findings.Count} finding(s), root causes first:\n{Tidu.Diagnostics.FindingOrder.Format(findings)}");
         bool interrupted = history.Outcome == FitOutcome.Interrupted;
         try
         {

@@ -20,6 +20,13 @@ public sealed record GradCheckResult(bool Passed, int InputIndex, int[] ElementI
     /// </summary>
     public string? InputName { get; init; }
 
+    /// <summary>
+    /// The largest relative error over all entries, |analytical − numerical| / max(|analytical|, |numerical|)
+    /// (0 where both are 0; at most 2, reached when the signs disagree). Pass/fail uses the atol/rtol rule instead,
+    /// because near-zero entries make any relative error meaningless on its own.
+    /// </summary>
+    public double MaxRelError { get; init; }
+
     /// <summary>A one-line explanation naming the worst element.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"GradCheck {(Passed ? "passed" : "FAILED")}: worst entry d output[{OutputIndex}] / d {(InputName is null ? $"input {InputIndex}{ShapeUtil.Format(ElementIndex)}" : $"{InputName}{ShapeUtil.Format(ElementIndex)} (input {InputIndex})")}: analytical {Analytical:G10}, numerical {Numerical:G10} (max |error| {MaxAbsError:G3} over {EntriesChecked} entries)");
@@ -34,6 +41,13 @@ public static partial class GradCheck
     /// <summary>Checks a function of one input.</summary>
     public static GradCheckResult Check(Func<Tensor, Tensor> function, Tensor input, double eps = 1e-6, double atol = 1e-5, double rtol = 1e-3) =>
         Check(xs => function(xs[0]), [input], eps, atol, rtol);
+
+    /// <summary>
+    /// Checks a function of several inputs with PyTorch's default tolerances, written as
+    /// <c>GradCheck.Check(xs =&gt; f(xs[0], xs[1]), a, b)</c>.
+    /// </summary>
+    public static GradCheckResult Check(Func<Tensor[], Tensor> function, params Tensor[] inputs) =>
+        Check(function, inputs, 1e-6, 1e-5, 1e-3);
 
     /// <summary>
     /// Checks the gradient of <paramref name="function"/> with respect to every input that requires grad.
@@ -83,7 +97,7 @@ public static partial class GradCheck
             }
 
             var worst = new GradCheckResult(true, checkedInputs[0], [], 0, 0, 0, 0, 0);
-            double worstExcess = double.NegativeInfinity, maxAbs = 0;
+            double worstExcess = double.NegativeInfinity, maxAbs = 0, maxRel = 0;
             int entries = 0;
             for (int c = 0; c < checkedInputs.Count; c++)
             {
@@ -113,6 +127,8 @@ public static partial class GradCheck
                         double excess = double.IsNaN(err) ? double.PositiveInfinity : err - (atol + rtol * Math.Abs(numerical));
                         entries++;
                         maxAbs = Math.Max(maxAbs, double.IsNaN(err) ? double.PositiveInfinity : err);
+                        double scale = Math.Max(Math.Abs(a), Math.Abs(numerical));
+                        maxRel = Math.Max(maxRel, double.IsNaN(err) ? double.PositiveInfinity : err == 0 ? 0 : err / scale);
                         if (excess > worstExcess)
                         {
                             worstExcess = excess;
@@ -121,7 +137,7 @@ public static partial class GradCheck
                     }
                 }
             }
-            return worst with { Passed = worstExcess <= 0, MaxAbsError = maxAbs, EntriesChecked = entries };
+            return worst with { Passed = worstExcess <= 0, MaxAbsError = maxAbs, MaxRelError = maxRel, EntriesChecked = entries };
         }
         finally
         {

@@ -36,7 +36,7 @@ public sealed class DoctorCallback : ITrainingCallback, IDisposable
     }
 
     /// <inheritdoc/>
-    public void OnAfterBackward(Trainer trainer, Tensor loss) => Doctor?.AfterBackward(loss);
+    public void OnAfterBackward(Trainer trainer, Tensor loss) => Doctor?.Observe(loss);
 
     /// <inheritdoc/>
     public void OnFitEnd(Trainer trainer, FitHistory history)

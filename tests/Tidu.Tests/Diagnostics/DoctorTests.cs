@@ -57,7 +57,7 @@ public class DoctorTests
             {
                 var loss = Functional.CrossEntropy(model.Forward(data.X.Narrow(0, 16 * micro, 16)), data.Y.Narrow(0, 16 * micro, 16)) * 0.25;
                 loss.Backward();
-                doctor.AfterBackward(loss);
+                doctor.Observe(loss);
             }
             opt.Step();
             opt.ZeroGrad(setToNone: step % 2 == 0); // both ways of clearing
@@ -72,7 +72,7 @@ public class DoctorTests
         {
             var loss = Functional.CrossEntropy(model2.Forward(data.X), data.Y);
             loss.Backward();
-            doctor2.AfterBackward(loss);
+            doctor2.Observe(loss);
             opt2.Step();
         }
         Assert.Contains(doctor2.Findings, f => f is { Kind: FindingKind.GradientNotZeroed, Parameter: "0.weight" });
@@ -107,7 +107,7 @@ public class DoctorTests
             opt.ZeroGrad();
             var loss = Functional.CrossEntropy(model.Forward(data.X), data.Y);
             loss.Backward();
-            doctor.AfterBackward(loss);
+            doctor.Observe(loss);
             opt.Step();
         }
         var f = Assert.Single(doctor.Findings, x => x.Kind == FindingKind.UnnormalizedInput);

@@ -39,6 +39,7 @@ public class GradCheckTests
         Assert.Equal(6.5, r.Analytical, 1e-12);
         Assert.Equal(6.0, r.Numerical, 1e-6);
         Assert.Equal(0.5, r.MaxAbsError, 1e-6);
+        Assert.Equal(0.5 / 6.5, r.MaxRelError, 1e-6); // |6.5 − 6| / max(6.5, 6)
         var text = r.ToString();
         AssertMentions(text, "FAILED", "output[2]", "input 0[1, 0]", "6.5");
     }

@@ -14,11 +14,11 @@ namespace Tidu.Diagnostics;
 /// good weights, rescale layers whose initial weights make the activations explode) and records each.
 /// </summary>
 /// <remarks>
-/// <para>The protocol is one call: <see cref="AfterBackward"/> after every <c>loss.Backward()</c>. The doctor hooks
+/// <para>The protocol is one call: <see cref="Observe"/> after every <c>loss.Backward()</c>. The doctor hooks
 /// the optimizer's step pre/post hooks to see the gradients the update uses and the update itself, and forward
 /// hooks on the model for activations, BatchNorm batches and the first layer's input. Gradient accumulation over
 /// micro-batches (several backward passes, one <c>Step()</c>, then <c>ZeroGrad()</c>) is understood: call
-/// <see cref="AfterBackward"/> after each backward.</para>
+/// <see cref="Observe"/> after each backward.</para>
 /// <code>
 /// using var doctor = new Doctor(model, optimizer, new DoctorOptions { Repair = true });
 /// doctor.FindingRaised += f => Console.WriteLine(f);
@@ -27,7 +27,7 @@ namespace Tidu.Diagnostics;
 ///     optimizer.ZeroGrad();
 ///     var loss = Functional.CrossEntropy(model.Forward(x), y);
 ///     loss.Backward();
-///     doctor.AfterBackward(loss);
+///     doctor.Observe(loss);
 ///     optimizer.Step();
 /// }
 /// foreach (var f in doctor.Findings) Console.WriteLine(f);
@@ -104,7 +104,7 @@ public sealed partial class Doctor : IDisposable
     /// Call after every <c>loss.Backward()</c> with the data loss (it must hold one value). Checks the loss for
     /// NaN/infinity and records it; the rest of the diagnosis runs in the optimizer's step hooks.
     /// </summary>
-    public void AfterBackward(Tensor loss)
+    public void Observe(Tensor loss)
     {
         ArgumentNullException.ThrowIfNull(loss);
         long start = Stopwatch.GetTimestamp();
