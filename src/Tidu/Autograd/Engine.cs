@@ -110,7 +110,7 @@ internal static class Engine
         {
             var own = Tensor.Empty(target.DType, target.Shape);
             Kernels.Strided.CopyInto(g, own);
-            target.Grad = own;
+            target.SetGradFromBackward(own);
         }
         else
         {

@@ -12,7 +12,7 @@ namespace Tidu.Optim;
 public abstract class Optimizer
 {
     private readonly List<ParamGroup> paramGroups = [];
-    private readonly Dictionary<Tensor, Dictionary<string, Tensor>> state = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Tensor, ParameterState> state = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<Tensor, int> groupOf = new(ReferenceEqualityComparer.Instance);
     private readonly List<Hook> preHooks = [];
     private readonly List<Hook> postHooks = [];
@@ -192,7 +192,7 @@ public abstract class Optimizer
     {
         if (!state.TryGetValue(parameter, out var s))
         {
-            s = [];
+            s = new ParameterState();
             state.Add(parameter, s);
         }
         return s;
@@ -326,7 +326,7 @@ public abstract class Optimizer
         {
             foreach (var (p, s) in newState)
             {
-                var copy = new Dictionary<string, Tensor>();
+                var copy = new ParameterState();
                 foreach (var (name, value) in s)
                     copy[name] = (name == "step" ? value.To(DType.Float64).Reshape() : value.To(p.DType)).CopyForUpdate();
                 state.Add(p, copy);
