@@ -273,6 +273,16 @@ public class TensorScopeTests
     }
 
     [Fact]
+    public void BatchesPrefetchedInTheBackgroundAreNotScoped()
+    {
+        var loader = new Tidu.Data.DataLoader(new Tidu.Data.TensorDataset(Tensor.Randn(12, 3), Tensor.Randn(12)), batchSize: 4, prefetchBatches: 2);
+        List<Tidu.Data.Batch> batches;
+        using (TensorScope.Begin()) batches = loader.EnumerateEpoch(0).ToList();
+        Assert.Equal(3, batches.Count);
+        Assert.All(batches, b => Assert.Equal(12, b.Inputs.ToArray<float>().Length));
+    }
+
+    [Fact]
     public void KernelsOnWorkerThreadsAreUnaffected()
     {
         // a product big enough to run on the worker pool, inside a scope, equals the one outside
