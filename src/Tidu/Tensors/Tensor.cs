@@ -101,7 +101,9 @@ public sealed partial class Tensor
 
     /// <summary>
     /// The accumulated gradient. Filled by <see cref="Backward(bool)"/> for leaves that require grad and for
-    /// non-leaves after <see cref="RetainGrad"/>; each backward adds to it.
+    /// non-leaves after <see cref="RetainGrad"/>; each backward adds to it. A gradient outlives the
+    /// <see cref="TensorScope"/> it was computed in; one that backward created and that is then replaced or set to
+    /// null inside a scope (ZeroGrad) goes back to the pool when that scope ends.
     /// </summary>
     public Tensor? Grad
     {

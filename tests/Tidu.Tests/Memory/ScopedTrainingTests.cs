@@ -1,6 +1,7 @@
 using Tidu.NN;
 using Tidu.Optim;
 using Tidu.Tests.Tensors;
+using Xunit.Abstractions;
 
 namespace Tidu.Tests.Memory;
 
@@ -9,7 +10,7 @@ namespace Tidu.Tests.Memory;
 /// memory from the pool.
 /// </summary>
 [Collection(DefaultGeneratorCollection.Name)]
-public class ScopedTrainingTests
+public class ScopedTrainingTests(ITestOutputHelper output)
 {
     private static (Module Model, Optimizer Optimizer) Build(string optimizer)
     {
@@ -70,6 +71,7 @@ public class ScopedTrainingTests
         var unscoped = StepAllocation.Measure(() => Step(scoped: false), warmSteps: 3, steps: 5);
         var scoped = StepAllocation.Measure(() => Step(scoped: true), warmSteps: 3, steps: 20);
 
+        output.WriteLine($"MLP 784-256-10, batch 64, SGD: unscoped {unscoped}; scoped {scoped}");
         // the measurement sees storage: without a scope, a step allocates every activation and gradient afresh
         // (the weight gradient alone is 784 × 256 × 4 bytes)
         Assert.True(unscoped.BytesPerStep > 784 * 256 * 4, $"unscoped: {unscoped}");
