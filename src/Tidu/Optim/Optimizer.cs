@@ -186,7 +186,8 @@ public abstract class Optimizer
 
     /// <summary>
     /// The state of one parameter (PyTorch's <c>optimizer.state[p]</c>), created empty on first use; an algorithm
-    /// fills it on the parameter's first step and updates its tensors in place afterwards.
+    /// fills it on the parameter's first step and updates its tensors in place afterwards. A tensor stored here
+    /// lives as long as the optimizer, even when it was created inside a <see cref="TensorScope"/>.
     /// </summary>
     protected IDictionary<string, Tensor> State(Tensor parameter)
     {
