@@ -24,8 +24,46 @@ internal static class Engine
             return;
         }
 
-        var order = TopologicalOrder(root.gradFn);
-        var pending = new Dictionary<GradFn, Tensor>(ReferenceEqualityComparer.Instance) { [root.gradFn] = gradient };
+        // the traversal's collections are reused from the previous backward on this thread (a backward run from
+        // inside a backward, e.g. a hook, gets fresh ones): a training step then allocates none of them
+        var scratch = cachedScratch ?? new Scratch();
+        cachedScratch = null;
+        try
+        {
+            Run(root.gradFn, gradient, retainGraph, checkGradients, scratch);
+        }
+        finally
+        {
+            scratch.Clear();
+            cachedScratch = scratch;
+        }
+    }
+
+    [ThreadStatic] private static Scratch? cachedScratch;
+
+    /// <summary>The collections of one backward pass.</summary>
+    private sealed class Scratch
+    {
+        internal readonly Dictionary<GradFn, Tensor> Pending = new(ReferenceEqualityComparer.Instance);
+        internal readonly HashSet<GradFn> Visited = new(ReferenceEqualityComparer.Instance);
+        internal readonly List<GradFn> Order = [];
+        internal readonly Stack<(GradFn Node, int Next)> Stack = new();
+
+        // clearing drops every reference, so nothing of the graph outlives the pass through the cache
+        internal void Clear()
+        {
+            Pending.Clear();
+            Visited.Clear();
+            Order.Clear();
+            Stack.Clear();
+        }
+    }
+
+    private static void Run(GradFn rootNode, Tensor gradient, bool retainGraph, bool checkGradients, Scratch scratch)
+    {
+        var order = TopologicalOrder(rootNode, scratch);
+        var pending = scratch.Pending;
+        pending[rootNode] = gradient;
         foreach (var node in order)
         {
             if (!pending.Remove(node, out var g)) continue;
@@ -60,11 +98,11 @@ internal static class Engine
     }
 
     /// <summary>Nodes in an order where every node comes before the nodes it sends gradients to.</summary>
-    private static List<GradFn> TopologicalOrder(GradFn root)
+    private static List<GradFn> TopologicalOrder(GradFn root, Scratch scratch)
     {
-        var visited = new HashSet<GradFn>(ReferenceEqualityComparer.Instance);
-        var postOrder = new List<GradFn>();
-        var stack = new Stack<(GradFn Node, int Next)>();
+        var visited = scratch.Visited;
+        var postOrder = scratch.Order;
+        var stack = scratch.Stack;
         stack.Push((root, 0));
         visited.Add(root);
         while (stack.Count > 0)
@@ -92,14 +130,17 @@ internal static class Engine
         int lead = g.Rank - shape.Length;
         if (lead < 0)
             throw new InvalidOperationException($"{op} backward produced a gradient of shape {ShapeUtil.Format(g.shape)} for an input of shape {ShapeUtil.Format(shape)}.");
-        var dims = new List<int>();
+        int count = 0;
         for (int i = 0; i < g.Rank; i++)
-        {
-            if (i < lead) dims.Add(i);
-            else if (shape[i - lead] == 1 && g.shape[i] != 1) dims.Add(i);
-        }
-        var reduced = dims.Count == 0 ? g : g.Sum(dims.ToArray(), keepDim: true);
-        return reduced.Reshape(shape);
+            if (Summed(i)) count++;
+        if (count == 0) return g.Reshape(shape);
+        var dims = new int[count];
+        for (int i = 0, k = 0; i < g.Rank; i++)
+            if (Summed(i)) dims[k++] = i;
+        return g.Sum(dims, keepDim: true).Reshape(shape);
+
+        // leading dims the input lacks, and dims where the input has size 1 but the gradient does not
+        bool Summed(int i) => i < lead || (shape[i - lead] == 1 && g.shape[i] != 1);
     }
 
     /// <summary>Adds a gradient into a tensor's <see cref="Tensor.Grad"/>, which it owns (never a view of another tensor).</summary>
@@ -110,7 +151,7 @@ internal static class Engine
         {
             var own = Tensor.Empty(target.DType, target.Shape);
             Kernels.Strided.CopyInto(g, own);
-            target.Grad = own;
+            target.SetGradFromBackward(own);
         }
         else
         {

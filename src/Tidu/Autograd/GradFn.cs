@@ -25,7 +25,7 @@ public sealed class GradFn
         Inputs = inputs;
         this.saved = saved;
         this.backward = backward;
-        savedVersions = new int[saved.Length];
+        savedVersions = saved.Length == 0 ? [] : new int[saved.Length];
         for (int i = 0; i < saved.Length; i++) savedVersions[i] = saved[i]?.version.Value ?? 0;
     }
 

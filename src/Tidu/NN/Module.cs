@@ -83,6 +83,7 @@ public abstract partial class Module
         if (!parameter.IsLeaf)
             throw new ArgumentException($"{GetType().Name}: parameter '{name}' must be a leaf tensor (the result of an op is not); use Detach().");
         parameter.RequiresGrad = true;
+        parameter.storage.Promote(); // a module's state outlives any TensorScope it was created in
         parameters.Add(new(name, parameter));
         return parameter;
     }
@@ -92,6 +93,7 @@ public abstract partial class Module
     {
         ArgumentNullException.ThrowIfNull(buffer);
         CheckName(name, "buffer");
+        buffer.storage.Promote();
         buffers.Add(new(name, buffer));
         return buffer;
     }
@@ -101,6 +103,8 @@ public abstract partial class Module
     {
         int i = buffers.FindIndex(b => b.Key == name);
         if (i < 0) throw new ArgumentException($"{GetType().Name}: no buffer named '{name}'.");
+        ArgumentNullException.ThrowIfNull(buffer);
+        buffer.storage.Promote();
         buffers[i] = new(name, buffer);
     }
 

@@ -316,17 +316,19 @@ public sealed partial class Tensor
     {
         if (index.DType != DType.Int64)
             throw new ArgumentException($"{op}: the index must be an Int64 tensor, got {index.DType} (shape {ShapeUtil.Format(index.shape)}).", nameof(index));
-        string shapes = $"input shape {ShapeUtil.Format(input.shape)}, index shape {ShapeUtil.Format(index.shape)}"
-            + (source is null ? "" : $", source shape {ShapeUtil.Format(source.shape)}");
         if (index.Rank != input.Rank || (source is not null && source.Rank != input.Rank))
-            throw new ArgumentException($"{op}: the index{(source is null ? "" : ", the source")} and the input must have the same number of dimensions ({shapes}).", nameof(index));
+            throw new ArgumentException($"{op}: the index{(source is null ? "" : ", the source")} and the input must have the same number of dimensions ({Shapes()}).", nameof(index));
         for (int i = 0; i < index.Rank; i++)
         {
             if (source is not null && index.shape[i] > source.shape[i])
-                throw new ArgumentException($"{op}: the index is larger than the source in dimension {i} ({shapes}).", nameof(index));
+                throw new ArgumentException($"{op}: the index is larger than the source in dimension {i} ({Shapes()}).", nameof(index));
             if (i != dim && index.shape[i] > input.shape[i])
-                throw new ArgumentException($"{op}: the index is larger than the input in dimension {i}, which is allowed only in dimension {dim} ({shapes}).", nameof(index));
+                throw new ArgumentException($"{op}: the index is larger than the input in dimension {i}, which is allowed only in dimension {dim} ({Shapes()}).", nameof(index));
         }
+
+        // built only for a message: the check runs on every Gather / ScatterAdd of a training step
+        string Shapes() => $"input shape {ShapeUtil.Format(input.shape)}, index shape {ShapeUtil.Format(index.shape)}"
+            + (source is null ? "" : $", source shape {ShapeUtil.Format(source.shape)}");
     }
 
     /// <summary>IndexSelect's 1-D index read as a gather index: a stride-0 view of the output's shape.</summary>

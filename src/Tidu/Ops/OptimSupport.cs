@@ -57,8 +57,11 @@ public sealed partial class Tensor
         return result;
     }
 
-    /// <summary>A zero-filled contiguous tensor with this one's shape and dtype (optimizer state).</summary>
-    internal Tensor NewZerosForState() => new(Storage.AllocateZeroed(DType, NumberOfElements), (int[])shape.Clone(),
+    /// <summary>
+    /// A zero-filled contiguous tensor with this one's shape and dtype for long-lived state (optimizer moments, a
+    /// monitor's snapshot): the GC owns it even when created inside a <see cref="TensorScope"/>.
+    /// </summary>
+    internal Tensor NewZerosForState() => new(Storage.AllocateZeroedUnscoped(DType, NumberOfElements), (int[])shape.Clone(),
         ShapeUtil.ContiguousStrides(shape), 0, new VersionCounter());
 
     /// <summary>

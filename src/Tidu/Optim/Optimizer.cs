@@ -12,7 +12,7 @@ namespace Tidu.Optim;
 public abstract class Optimizer
 {
     private readonly List<ParamGroup> paramGroups = [];
-    private readonly Dictionary<Tensor, Dictionary<string, Tensor>> state = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Tensor, ParameterState> state = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<Tensor, int> groupOf = new(ReferenceEqualityComparer.Instance);
     private readonly List<Hook> preHooks = [];
     private readonly List<Hook> postHooks = [];
@@ -186,13 +186,14 @@ public abstract class Optimizer
 
     /// <summary>
     /// The state of one parameter (PyTorch's <c>optimizer.state[p]</c>), created empty on first use; an algorithm
-    /// fills it on the parameter's first step and updates its tensors in place afterwards.
+    /// fills it on the parameter's first step and updates its tensors in place afterwards. A tensor stored here
+    /// lives as long as the optimizer, even when it was created inside a <see cref="TensorScope"/>.
     /// </summary>
     protected IDictionary<string, Tensor> State(Tensor parameter)
     {
         if (!state.TryGetValue(parameter, out var s))
         {
-            s = [];
+            s = new ParameterState();
             state.Add(parameter, s);
         }
         return s;
@@ -326,7 +327,7 @@ public abstract class Optimizer
         {
             foreach (var (p, s) in newState)
             {
-                var copy = new Dictionary<string, Tensor>();
+                var copy = new ParameterState();
                 foreach (var (name, value) in s)
                     copy[name] = (name == "step" ? value.To(DType.Float64).Reshape() : value.To(p.DType)).CopyForUpdate();
                 state.Add(p, copy);

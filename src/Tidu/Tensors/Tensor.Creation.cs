@@ -115,9 +115,12 @@ public sealed partial class Tensor
     {
         if (step == 0) throw new ArgumentException("Arange: step must be non-zero.");
         long count = Math.Max(0, (end - start + step - Math.Sign(step)) / step);
-        var data = new long[count];
-        for (long i = 0; i < count; i++) data[i] = start + i * step;
-        return From(data);
+        if (count > int.MaxValue)
+            throw new ArgumentException($"Arange: {count} elements are more than a tensor holds.");
+        var result = Empty(DType.Int64, [(int)count]);
+        var data = result.storage.As<long>();
+        for (int i = 0; i < (int)count; i++) data[i] = start + i * step;
+        return result;
     }
 
     /// <summary>start, start+step, … below end as floating point (Float32 unless a dtype is given).</summary>

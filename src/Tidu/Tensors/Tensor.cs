@@ -19,6 +19,7 @@ public sealed partial class Tensor
     private bool requiresGrad;
     private bool retainsGrad;
     private Tensor? grad;
+    private bool gradFromBackward; // grad was created by backward's accumulation, so nothing else refers to it
 
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset, VersionCounter version)
     {
@@ -100,7 +101,9 @@ public sealed partial class Tensor
 
     /// <summary>
     /// The accumulated gradient. Filled by <see cref="Backward(bool)"/> for leaves that require grad and for
-    /// non-leaves after <see cref="RetainGrad"/>; each backward adds to it.
+    /// non-leaves after <see cref="RetainGrad"/>; each backward adds to it. A gradient outlives the
+    /// <see cref="TensorScope"/> it was computed in; one that backward created and that is then replaced or set to
+    /// null inside a scope (ZeroGrad) goes back to the pool when that scope ends.
     /// </summary>
     public Tensor? Grad
     {
@@ -109,8 +112,21 @@ public sealed partial class Tensor
         {
             if (value is not null && !value.shape.AsSpan().SequenceEqual(shape))
                 throw new ArgumentException($"Grad: assigned gradient has shape {ShapeUtil.Format(value.shape)} but the tensor has shape {ShapeUtil.Format(shape)}.");
+            // a gradient outlives the step that computed it: the GC owns it, not the scope it was made in
+            value?.storage.Promote();
+            // a gradient backward made and the caller now discards (ZeroGrad) goes back to the pool with the
+            // current scope, so a scoped training step recycles gradients as well as activations
+            if (gradFromBackward && grad is not null && !ReferenceEquals(grad, value)) TensorScope.AdoptDiscarded(grad.storage);
+            gradFromBackward = false;
             grad = value;
         }
+    }
+
+    /// <summary>Sets <see cref="Grad"/> to a tensor backward created for it (see the setter).</summary>
+    internal void SetGradFromBackward(Tensor value)
+    {
+        Grad = value;
+        gradFromBackward = true;
     }
 
     /// <summary>Asks a non-leaf tensor to keep its gradient in <see cref="Grad"/> during backward.</summary>
@@ -158,6 +174,8 @@ public sealed partial class Tensor
                 // PyTorch's set_data may change the shape: this tensor then takes the new values' layout.
                 var c = value.Contiguous();
                 if (ReferenceEquals(c, value)) c = value.Clone();
+                // a long-lived tensor (a parameter) taking new memory keeps it beyond the current scope
+                if (storage.Scope is null) c.storage.Promote();
                 storage = c.storage;
                 shape = c.shape;
                 strides = c.strides;
@@ -216,8 +234,12 @@ public sealed partial class Tensor
         return Autograd.Record(result, "Clone", this, static (n, g) => [g]);
     }
 
-    private string DebuggerDisplay => $"Tensor {ShapeUtil.Format(shape)} {DType}{(requiresGrad ? " requires_grad" : "")} {TensorFormatter.Preview(this, 6)}";
+    private string DebuggerDisplay => $"Tensor {ShapeUtil.Format(shape)} {DType}{(requiresGrad ? " requires_grad" : "")} {(storage.IsReleased ? ReleasedText : TensorFormatter.Preview(this, 6))}";
+
+    private const string ReleasedText = "(released: its TensorScope ended)";
 
     /// <summary>Shape, dtype, gradient status and the values (summarised beyond 1,000 elements), e.g. for logs.</summary>
-    public override string ToString() => TensorFormatter.Format(this);
+    public override string ToString() => storage.IsReleased
+        ? $"tensor {ReleasedText}, shape={ShapeUtil.Format(shape)}, dtype={DType}"
+        : TensorFormatter.Format(this);
 }

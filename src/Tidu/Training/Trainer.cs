@@ -28,6 +28,13 @@ public enum SchedulerInterval
 /// average over the batch (<see cref="Reduction.Mean"/>); epoch losses are weighted by batch size.
 /// </para>
 /// <para>
+/// Each training step and each evaluation batch runs inside a <see cref="TensorScope"/>, so a warm step reuses
+/// the previous step's tensor memory instead of allocating. <see cref="ITrainingCallback.OnAfterBackward"/> runs
+/// inside the step's scope: the loss and any tensor a callback creates there are released when the step ends
+/// (read values, or keep a tensor with <see cref="TensorScope.Keep"/>); gradients, parameters and optimizer
+/// state stay valid, also in <see cref="ITrainingCallback.OnBatchEnd"/>.
+/// </para>
+/// <para>
 /// Resuming exactly needs everything random to continue where it stopped. A checkpoint
 /// (<see cref="SaveCheckpoint"/>) therefore holds, besides the model's and optimizer's tensors, the epoch and
 /// batch position, the global step, the scheduler's <see cref="LRScheduler.LastEpoch"/>, the training loader's
@@ -236,6 +243,8 @@ public sealed class Trainer
                 break;
             }
         }
+        // the steps' pooled memory is not needed until the next fit
+        TensorScope.TrimPool();
         var outcomeHistory = new FitHistory(history, outcome, stopReason);
         foreach (var c in callbacks) c.OnFitEnd(this, outcomeHistory);
         return outcomeHistory;
@@ -243,16 +252,23 @@ public sealed class Trainer
 
     private BatchResult TrainStep(Batch batch, int epoch, int batches)
     {
-        Optimizer.ZeroGrad();
-        var output = Model.Forward(batch.Inputs);
-        var loss = Loss.Forward(output, batch.Targets);
-        loss.Backward();
-        foreach (var c in callbacks) c.OnAfterBackward(this, loss);
-        Optimizer.Step();
+        double value;
+        int? correct;
+        // the step's activations, saved tensors and discarded gradients go back to the pool at its end, so a warm
+        // step allocates no tensor memory; what the metrics need is read out before the scope ends
+        using (TensorScope.Begin())
+        {
+            Optimizer.ZeroGrad();
+            var output = Model.Forward(batch.Inputs);
+            var loss = Loss.Forward(output, batch.Targets);
+            loss.Backward();
+            foreach (var c in callbacks) c.OnAfterBackward(this, loss);
+            Optimizer.Step();
 
-        double value = loss.Item();
+            value = loss.Item();
+            correct = CountCorrect(output, batch.Targets, null);
+        }
         int n = batch.Inputs.Shape[0];
-        int? correct = CountCorrect(output, batch.Targets, null);
         epochLossSum += value * n;
         epochSamples += n;
         if (correct is { } k) epochCorrect += k;
@@ -294,6 +310,7 @@ public sealed class Trainer
             {
                 foreach (var batch in loader.EnumerateEpoch(0))
                 {
+                    using var scope = TensorScope.Begin(); // each batch reuses the previous batch's memory
                     var output = model.Forward(batch.Inputs);
                     int n = batch.Inputs.Shape[0];
                     lossSum += loss.Forward(output, batch.Targets).Item() * n;

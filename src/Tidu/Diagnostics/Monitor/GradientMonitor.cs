@@ -137,7 +137,7 @@ public sealed class GradientMonitor : IDisposable
             s.HasGrad = g is not null;
             s.Grad = g is null ? SpanStats.Empty : TensorStats.Of(g);
             if (!s.Parameter.DType.IsFloatingPoint()) continue;
-            s.Before ??= Tensor.Empty(s.Parameter.DType, s.Parameter.shape);
+            s.Before ??= s.Parameter.NewZerosForState(); // long-lived: never from a TensorScope
             TensorStats.CopyValues(s.Parameter, s.Before);
         }
     }
