@@ -8,13 +8,17 @@ namespace Tidu.Kernels;
 // every other comparison; the float32 loop instead takes 8 windows at a time, splitting each row's 16 values into
 // even and odd columns (as pairs of 32-bit halves of 64-bit lanes) and choosing with masks. Its comparisons are
 // the scalar ones (a value wins when larger or NaN, in row-major window order), so both loops give the same result
-// for every window. The last group of 8 may overlap the previous one: it rewrites the same values.
+// for every window. The last group of 8 may overlap the previous one: it rewrites the same values. Rows of 4 to 7
+// windows (a 14×14 input) take the same steps 4 windows at a time.
 internal static unsafe partial class Pooling
 {
-    private const int WindowsPerVector = 8;
+    private const int WindowsPerVector = 8, WindowsPerHalfVector = 4;
 
     private static bool VectorRows<T>(int outW) =>
         typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated && outW >= WindowsPerVector;
+
+    private static bool HalfVectorRows<T>(int outW) =>
+        typeof(T) == typeof(float) && Vector128.IsHardwareAccelerated && outW >= WindowsPerHalfVector;
 
     /// <summary>
     /// Pools input rows <paramref name="a"/> and <paramref name="b"/> (width ≥ 2·outW) into <paramref name="outW"/>
@@ -37,6 +41,22 @@ internal static unsafe partial class Pooling
                         idx[ox + j] = rowOffset + 2 * (ox + j) + (k & 1) + (k >> 1) * width;
                     }
                 if (ox == outW - WindowsPerVector) return;
+            }
+        }
+        if (HalfVectorRows<T>(outW))
+        {
+            for (int ox = 0; ; ox += WindowsPerHalfVector)
+            {
+                ox = Math.Min(ox, outW - WindowsPerHalfVector);
+                var (max, arg) = Windows4((float*)a + 2 * ox, (float*)b + 2 * ox);
+                max.Store((float*)dst + ox);
+                if (idx is not null)
+                    for (int j = 0; j < WindowsPerHalfVector; j++)
+                    {
+                        int k = arg.GetElement(j);
+                        idx[ox + j] = rowOffset + 2 * (ox + j) + (k & 1) + (k >> 1) * width;
+                    }
+                if (ox == outW - WindowsPerHalfVector) return;
             }
         }
         for (int ox = 0; ox < outW; ox++)
@@ -65,6 +85,20 @@ internal static unsafe partial class Pooling
                 Store2(Vector256.ConditionalSelect(Vector256.Equals(arg, Vector256.Create(2)).AsSingle(), g, default),
                     Vector256.ConditionalSelect(Vector256.Equals(arg, Vector256.Create(3)).AsSingle(), g, default), (float*)db + 2 * ox);
                 if (ox == outW - WindowsPerVector) return;
+            }
+        }
+        if (HalfVectorRows<T>(outW))
+        {
+            for (int ox = 0; ; ox += WindowsPerHalfVector)
+            {
+                ox = Math.Min(ox, outW - WindowsPerHalfVector);
+                var (_, arg) = Windows4((float*)a + 2 * ox, (float*)b + 2 * ox);
+                var g = Vector128.Load((float*)gOut + ox);
+                Store2(Vector128.ConditionalSelect(Vector128.Equals(arg, Vector128<int>.Zero).AsSingle(), g, default),
+                    Vector128.ConditionalSelect(Vector128.Equals(arg, Vector128.Create(1)).AsSingle(), g, default), (float*)da + 2 * ox);
+                Store2(Vector128.ConditionalSelect(Vector128.Equals(arg, Vector128.Create(2)).AsSingle(), g, default),
+                    Vector128.ConditionalSelect(Vector128.Equals(arg, Vector128.Create(3)).AsSingle(), g, default), (float*)db + 2 * ox);
+                if (ox == outW - WindowsPerHalfVector) return;
             }
         }
         for (int ox = 0; ox < outW; ox++)
@@ -120,5 +154,45 @@ internal static unsafe partial class Pooling
         var (o0, o1) = Vector256.Widen(odd.AsUInt32());
         (e0 | Vector256.ShiftLeft(o0, 32)).AsSingle().Store(dst);
         (e1 | Vector256.ShiftLeft(o1, 32)).AsSingle().Store(dst + 8);
+    }
+
+    /// <summary>The 4-window form of <see cref="Windows8"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> Max, Vector128<int> Arg) Windows4(float* a, float* b)
+    {
+        var (a0, a1) = Deinterleave(Vector128.Load(a), Vector128.Load(a + 4));
+        var (b0, b1) = Deinterleave(Vector128.Load(b), Vector128.Load(b + 4));
+        var max = a0;
+        var arg = Vector128<int>.Zero;
+        Challenge(a1, 1, ref max, ref arg);
+        Challenge(b0, 2, ref max, ref arg);
+        Challenge(b1, 3, ref max, ref arg);
+        return (max, arg);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Challenge(Vector128<float> v, int k, ref Vector128<float> max, ref Vector128<int> arg)
+    {
+        var wins = Vector128.GreaterThan(v, max) | ~Vector128.Equals(v, v);
+        max = Vector128.ConditionalSelect(wins, v, max);
+        arg = Vector128.ConditionalSelect(wins.AsInt32(), Vector128.Create(k), arg);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> Even, Vector128<float> Odd) Deinterleave(Vector128<float> lo, Vector128<float> hi)
+    {
+        var l = lo.AsUInt64();
+        var h = hi.AsUInt64();
+        return (Vector128.Narrow(l, h).AsSingle(),
+            Vector128.Narrow(Vector128.ShiftRightLogical(l, 32), Vector128.ShiftRightLogical(h, 32)).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store2(Vector128<float> even, Vector128<float> odd, float* dst)
+    {
+        var (e0, e1) = Vector128.Widen(even.AsUInt32());
+        var (o0, o1) = Vector128.Widen(odd.AsUInt32());
+        (e0 | Vector128.ShiftLeft(o0, 32)).AsSingle().Store(dst);
+        (e1 | Vector128.ShiftLeft(o1, 32)).AsSingle().Store(dst + 4);
     }
 }

@@ -19,8 +19,17 @@ public sealed partial class Tensor
     {
         var a = AsFloatingPoint();
         var result = UnaryKernel<ReluOp>(a);
-        // PyTorch's threshold_backward: the gradient passes where the output is > 0
-        return Autograd.Record(result, "Relu", a, static (n, g) => [g * UnaryKernel<LeakyReluGradOp>(n.Saved(0), 0)], saved: [result]);
+        // PyTorch's threshold_backward: the gradient passes except where the output is ≤ 0
+        return Autograd.Record(result, "Relu", a, static (n, g) => [ReluGradient(n.Saved(0), g)], saved: [result]);
+    }
+
+    private static Tensor ReluGradient(Tensor output, Tensor grad)
+    {
+        var g = (grad.DType == output.DType ? grad : grad.To(output.DType)).Contiguous();
+        var gx = Empty(output.DType, output.shape);
+        if (output.DType == DType.Float32) ReluBackward.Apply(output.ContiguousSpan<float>(), g.ContiguousSpan<float>(), gx.ContiguousSpan<float>());
+        else ReluBackward.Apply(output.ContiguousSpan<double>(), g.ContiguousSpan<double>(), gx.ContiguousSpan<double>());
+        return gx;
     }
 
     /// <summary>x for x &gt; 0, negativeSlope·x otherwise (torch.nn.functional.leaky_relu, default slope 0.01).</summary>

@@ -20,7 +20,10 @@ public sealed class MaxPoolingKernelTests
         new(3, 5, 65, 63, 2, 2, 2, 2),           // large odd planes
         new(2, 2, 4, 16, 2, 2, 2, 2),            // exactly one group of 8 windows per row
         new(1, 3, 5, 19, 2, 2, 2, 2),            // 9 windows per row: the last group of 8 overlaps the first
-        new(1, 2, 4, 15, 2, 2, 2, 2),            // 7 windows per row: too few for a group
+        new(1, 2, 4, 15, 2, 2, 2, 2),            // 7 windows per row: groups of 4, the second overlapping
+        new(3, 4, 14, 14, 2, 2, 2, 2),           // the CNN's second pooling
+        new(2, 2, 8, 8, 2, 2, 2, 2),             // exactly one group of 4
+        new(2, 2, 6, 7, 2, 2, 2, 2),             // 3 windows per row: scalar
         new(2, 3, 7, 7, 2, 2, 2, 2, Ceil: true), // ceil mode keeps a partial window: the general loop
         new(2, 2, 9, 8, 3, 3, 2, 2, 1, 1),       // padding
         new(1, 3, 11, 10, 3, 2, 2, 1, 1, 0, 2, 3), // dilation, non-square
