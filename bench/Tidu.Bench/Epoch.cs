@@ -42,6 +42,7 @@ internal static class Epoch
         var sw = Stopwatch.StartNew();
         for (int b = 0; b < batches; b++)
         {
+            using var scope = TensorScope.Begin(); // as the peer's DisposeScope: the batch's tensors go back to the pool
             int start = b * BatchSize, count = Math.Min(BatchSize, n - start);
             var index = Tensor.From(order.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray(), count);
             var x = images.IndexSelect(0, index);

@@ -3,6 +3,8 @@
 // Two more kinds of line share stdout, told apart by a prefix on the name:
 //   "bytes/NAME<TAB>B"   managed bytes allocated per warm iteration of a training step (all threads);
 //   "peak/NAME<TAB>G"    the machine's FMA peak in GFLOP/s (float32, see FmaPeak.cs).
+// Each iteration runs in a TensorScope (the peer: torch.NewDisposeScope); "unscoped/" rows time a few workloads
+// without one, to show what the garbage collector costs a user who does not use scopes.
 // `Tidu.Bench epoch mlp|cnn [--batches N]` instead trains one Fashion-MNIST epoch (see Epoch.cs, bench/epoch.sh).
 using System.Diagnostics;
 using Tidu;
@@ -39,7 +41,10 @@ var workloads = new (string Name, int Iterations, Func<Action> Make)[]
 foreach (var (name, iterations, make) in workloads)
 {
     if (only && !args.Contains(name)) continue;
-    var body = make();
+    var step = make();
+    // every iteration runs in a TensorScope, as the peer's runs in a DisposeScope: the way each library is meant to
+    // be used in a loop, its tensors' memory reused rather than left to the garbage collector
+    Action body = () => { using var scope = TensorScope.Begin(); step(); };
     // warm up for at least half a second so the JIT has reached its optimised tier before timing
     var warm = Stopwatch.StartNew();
     while (warm.ElapsedMilliseconds < 500) for (int i = 0; i < iterations / 100 + 1; i++) body();
@@ -50,6 +55,13 @@ foreach (var (name, iterations, make) in workloads)
     long bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
     Console.WriteLine($"{name}\t{ns:F1}");
     if (name.StartsWith("step-", StringComparison.Ordinal)) Console.WriteLine($"bytes/{name}\t{(double)bytes / iterations:F0}");
+    if (name is "exp-1M" or "step-mlp-784-1024x2-10-adam-b128")
+    {
+        for (int i = 0; i < iterations / 10 + 1; i++) step();
+        var plain = Stopwatch.StartNew();
+        for (int i = 0; i < iterations; i++) step();
+        Console.WriteLine($"unscoped/{name}\t{plain.Elapsed.TotalNanoseconds / iterations:F1}");
+    }
 }
 
 if (!only)
