@@ -89,7 +89,15 @@ internal static class DoctorCommand
     internal static string Verdict(Demo demo, VariantResult r, bool faulty)
     {
         var seen = demo.Expected.Where(k => r.Findings.Any(f => f.Kind == k)).ToList();
-        if (faulty) return seen.Count > 0 ? "diagnosed: " + string.Join(", ", seen) : "NOT diagnosed";
+        if (faulty)
+        {
+            if (seen.Count == 0) return "NOT diagnosed";
+            // the first expected kind should also name the right layer (e.g. the first one for vanishing gradients)
+            string where = "";
+            if (demo.ExpectedParameter is { } expected && r.Findings.FirstOrDefault(f => f.Kind == demo.Expected[0]) is { } first)
+                where = first.Parameter == expected ? $" in {expected}" : $" in {first.Parameter ?? "-"}, expected {expected}";
+            return "diagnosed: " + string.Join(", ", seen.Select(k => k == demo.Expected[0] ? k + where : k.ToString()));
+        }
         if (seen.Count > 0) return "not repaired: still " + string.Join(", ", seen);
         string absent = "no " + string.Join("/", demo.Expected);
         return r.Findings.Count == 0 ? "repaired, clean" : absent + ", other findings";

@@ -88,8 +88,8 @@ internal static class DoctorDemoCatalog
         [
             new("lr-1e-3", "y = w·x, x = 100, y = 110, w = 1, squared error, SGD lr 1e-3", _ => Setup(1e-3, 100, 110)),
             new("lr-1e-5", "the post's lr 1e-5", _ => Setup(1e-5, 100, 110)),
-            new("clip-grad-norm", "lr 1e-3 with the gradient norm clipped to 1.0", _ => Setup(1e-3, 100, 110, clip: 1.0)),
-            new("normalised-input", "lr 1e-3 with x and y divided by 100 (x = 1, y = 1.1)", _ => Setup(1e-3, 1, 1.1f)),
+            new("clip-grad-norm", "lr 1e-3 with the gradient norm clipped to 1.0: stable, but w moves at most 1e-3 per step", _ => Setup(1e-3, 100, 110, clip: 1.0)),
+            new("normalised-input", "lr 1e-3 with x and y divided by 100 (x = 1, y = 1.1): stable, and now lr up to 1 would be", _ => Setup(1e-3, 1, 1.1f)),
         ]);
     }
 }
