@@ -105,20 +105,23 @@ internal static class DoctorCommand
 
     private static void WriteTable(CliIO io, Demo demo, List<VariantResult> results, int steps, bool fancy)
     {
+        // on a terminal each finding kind gets its own line in the cell, so a narrow window wraps between kinds
+        string gap = fancy ? "\n" : " ", separator = fancy ? "\n" : ", ";
         string[] header = ["variant", "final loss", "|g first|/|g last|", "max |g|", "verdict", "findings (root cause first)"];
         var rows = results.Select((r, i) => new[]
         {
             r.Variant.Name,
-            Num(r.FinalLoss) + (r.Steps < steps ? $" (stopped at step {r.Steps - 1})" : ""),
+            Num(r.FinalLoss) + (r.Steps < steps ? $"{gap}(stopped at step {r.Steps - 1})" : ""),
             double.IsNaN(r.GradientRatio) ? "-" : Num(r.GradientRatio),
             Num(r.MaxGradientNorm),
             Verdict(demo, r, faulty: i == 0),
-            Kinds(r.Findings),
+            Kinds(r.Findings, separator),
         }).ToList();
         if (fancy)
         {
             var table = new Table().Border(TableBorder.Rounded);
-            foreach (string h in header) table.AddColumn(Markup.Escape(h));
+            for (int c = 0; c < header.Length; c++)
+                table.AddColumn(new TableColumn(Markup.Escape(header[c])) { NoWrap = c < 4 });
             foreach (var row in rows) table.AddRow([.. row.Select(Markup.Escape)]);
             AnsiConsole.Console.Write(table);
             return;
@@ -132,7 +135,7 @@ internal static class DoctorCommand
     }
 
     /// <summary>Each kind once, in root-cause-first order, with the parameter of its first finding; consequences marked.</summary>
-    internal static string Kinds(IReadOnlyList<Finding> findings)
+    internal static string Kinds(IReadOnlyList<Finding> findings, string separator)
     {
         if (findings.Count == 0) return "none";
         var parts = new List<string>();
@@ -142,7 +145,7 @@ internal static class DoctorCommand
             if (!seen.Add(f.Kind)) continue;
             parts.Add((f.CausedBy is null ? "" : "↳") + f.Kind + (f.Parameter is null ? "" : $" in {f.Parameter}"));
         }
-        return string.Join(", ", parts);
+        return string.Join(separator, parts);
     }
 
     private static void WriteFindings(CliIO io, List<VariantResult> results)

@@ -58,6 +58,20 @@ public class DoctorCommandTests
     }
 
     [Fact]
+    public void AllRunsEveryDemoIntoItsOwnFolder()
+    {
+        using var cli = new CliRun();
+        cli.Invoke("doctor", "all", "--steps", "2", "--seed", "3", "--plain", "--out", cli.OutDir);
+
+        Assert.Equal(TiduCli.Success, cli.ExitCode);
+        foreach (string demo in new[] { "vanishing", "exploding", "seed-lr" })
+        {
+            Assert.Contains($"tidu doctor {demo}:", cli.Stdout);
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(cli.OutDir, demo), "*.html"));
+        }
+    }
+
+    [Fact]
     public void WithoutADemoItListsThem()
     {
         using var cli = new CliRun();
