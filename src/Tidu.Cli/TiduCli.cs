@@ -42,6 +42,8 @@ public static class TiduCli
                 return EvaluateCommand.Run(args[1..], io);
             case "predict":
                 return PredictCommand.Run(args[1..], io);
+            case "doctor":
+                return DoctorCommand.Run(args[1..], io);
             default:
                 io.ErrorConsole.MarkupLineInterpolated($"[red]error:[/] unknown command '{args[0]}'");
                 WriteUsage(io.ErrorConsole);
@@ -71,6 +73,9 @@ public static class TiduCli
         table.AddRow("  --limit N, --plain", "Train on the first N images only; plain output even on a terminal");
         table.AddRow("[green]evaluate[/] --checkpoint F", "Test loss, accuracy, per-class accuracy and confusion matrix of a saved model (--data, --limit N)");
         table.AddRow("[green]predict[/] --checkpoint F --index I", "Classify test image I and show the top classes (--data, --top K)");
+        table.AddRow("[green]doctor[/] [[DEMO|all]]", "The seed's gradient problems (vanishing, exploding, seed-lr) beside their repairs, with the training doctor's findings and HTML reports; no DEMO lists them");
+        table.AddRow("  --steps N, --seed S", "Training steps per variant (default per demo) and the seed of data and initialisation (default 0)");
+        table.AddRow("  --out DIR, --plain", $"Report folder (default {Markup.Escape(DoctorCommand.DefaultOutDir)}/DEMO); plain output even on a terminal");
         table.AddRow("[green]-h, --help[/]", "Show this help");
         console.Write(table);
     }
