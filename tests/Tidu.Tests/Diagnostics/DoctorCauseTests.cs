@@ -4,6 +4,7 @@ using Tidu.DoctorBench;
 namespace Tidu.Tests.Diagnostics;
 
 /// <summary>Exploding initialisation across depth, the oscillation rule on SGD momentum noise, and cause attribution.</summary>
+[Collection(DoctorScenarioCollection.Name)]
 public class DoctorCauseTests
 {
     private static Doctor Run(string name, int steps, DoctorOptions? options = null)

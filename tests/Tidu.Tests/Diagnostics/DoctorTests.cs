@@ -6,6 +6,7 @@ using Tidu.Optim;
 namespace Tidu.Tests.Diagnostics;
 
 /// <summary>Each rule on its scenario from bench/doctor (fewer steps), and silence on healthy runs.</summary>
+[Collection(DoctorScenarioCollection.Name)]
 public class DoctorTests
 {
     private const int Steps = 80;

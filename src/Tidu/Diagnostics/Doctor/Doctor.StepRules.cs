@@ -70,7 +70,10 @@ public sealed partial class Doctor
                     [LowerLrText(), "use a learning-rate warm-up or a scheduler"]);
                 RepairLr(FindingKind.LearningRateTooHigh, $"update ratio {F(ratio)}");
             }
-            if (lrLowRun >= Options.Patience && ratio > 0)
+            // a converged run takes tiny steps by design: once the loss is a hundredth of its start, small updates mean
+            // "done", not "too slow" (seen on the seed's y = w·x at lr 1e-5, whose loss reaches 1e-9)
+            bool converged = losses.Count >= 5 && losses[0] > 0 && Mean(losses.Count - 5, 5) < 0.01 * losses[0];
+            if (lrLowRun >= Options.Patience && ratio > 0 && !converged)
                 Raise(FindingKind.LearningRateTooLow, Severity.Warning, null, Ev(("updateRatio", ratio), ("threshold", low), ("lr", Lr)),
                     $"Each step changes the weights by only {F(ratio)} of their norm (healthy: about {F(Options.UpdateRatioTarget)}).",
                     [$"raise the learning rate from {F(Lr)} to {F(Lr * 10)}", "use Adam, which adapts the step size per parameter"]);

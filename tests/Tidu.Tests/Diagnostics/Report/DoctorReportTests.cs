@@ -3,6 +3,7 @@ using Tidu.Diagnostics;
 namespace Tidu.Tests.Diagnostics.Report;
 
 /// <summary>The doctor's report of a real faulty run: written, self-contained, showing the findings.</summary>
+[Collection(Tidu.Tests.Diagnostics.DoctorScenarioCollection.Name)]
 public sealed class DoctorReportTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("tidu-doctor-report-").FullName;
