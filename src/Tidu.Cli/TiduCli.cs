@@ -63,7 +63,7 @@ public static class TiduCli
         table.AddRow("  --out DIR", $"Folder for the loss-curve PNGs (default: {Markup.Escape(SeedCommand.DefaultOutDir)})");
         table.AddRow("[green]train fashion-mnist[/]", "Train a classifier on Fashion-MNIST (progress, metrics.json, curves, checkpoint; Ctrl+C saves and exits)");
         table.AddRow("  --model mlp|cnn", "The model (default mlp)");
-        table.AddRow("  --epochs N", "Epochs in total (default 10 for mlp, 8 for cnn)");
+        table.AddRow("  --epochs N", "Epochs in total (default 10 for mlp, 15 for cnn)");
         table.AddRow("  --batch-size B, --lr X", "Batch size (default 128) and learning rate (default 0.001 for adam, 0.05 for sgd)");
         table.AddRow("  --optimizer sgd|adam", "Adam, or SGD with Nesterov momentum 0.9 (default adam); cosine learning-rate decay");
         table.AddRow("  --seed S", "Seed of the initialisation, shuffling, augmentation and dropout (default 0)");

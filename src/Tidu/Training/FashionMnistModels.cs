@@ -55,12 +55,17 @@ public static class FashionMnistModels
     public static Transform EvalTransform() => new Normalize([Mean], [Std]);
 
     /// <summary>
-    /// The training pipeline of <paramref name="kind"/>: for the CNN, a random horizontal flip and a random
-    /// 28×28 crop of the image padded by 2, then normalisation; for the MLP, normalisation only.
+    /// The training pipeline of <paramref name="kind"/>: for the CNN, a random horizontal flip, then normalisation;
+    /// for the MLP, normalisation only.
     /// </summary>
+    /// <remarks>
+    /// Measured with <c>tidu train fashion-mnist --model cnn --epochs 15</c>, seeds 0–2: flip plus a random crop of
+    /// the image padded by 2 underfits at this budget (train accuracy 91.5 %, test 91.85 % median), while flip alone
+    /// lets the small CNN fit (the published "2 conv + 2 FC with random flips" recipe).
+    /// </remarks>
     /// <param name="kind">"mlp" or "cnn".</param>
     /// <param name="generator">The augmentations' random source (seed it for a repeatable run).</param>
     public static Transform TrainTransform(string kind, Generator generator) => kind == "cnn"
-        ? new Compose(new RandomHorizontalFlip(0.5, generator), new RandomCrop(28, padding: 2, generator: generator), new Normalize([Mean], [Std]))
+        ? new Compose(new RandomHorizontalFlip(0.5, generator), new Normalize([Mean], [Std]))
         : new Normalize([Mean], [Std]);
 }
