@@ -77,18 +77,9 @@ public sealed class BatchNormKernelTests
         return (y.Detach(), runningMean, runningVar, xt.Grad!, wt?.Grad, bt?.Grad);
     }
 
-    private static void AssertClose(double[] expected, Tensor actual, double tolerance, string what)
-    {
-        var values = actual.ToArray<double>();
-        Assert.Equal(expected.Length, values.Length);
-        for (int i = 0; i < expected.Length; i++)
-            if (!(Math.Abs(values[i] - expected[i]) <= tolerance * (1 + Math.Abs(expected[i]))))
-                Assert.Fail($"{what}[{i}]: expected {expected[i]:R}, got {values[i]:R}");
-    }
-
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Output_statistics_and_gradients_match_the_formulas(Case c)
+    public void OutputStatisticsAndGradientsMatchTheFormulas(Case c)
     {
         var rng = new System.Random(c.GetHashCode());
         var x = Random(rng, c.N * c.C * c.S, c.Offset);
@@ -104,22 +95,22 @@ public sealed class BatchNormKernelTests
             var reference = dtype == DType.Float64 ? expected : Naive(c, xr, w, b, gy, 1e-5);
             var r = Run(c, x, w, b, gy, dtype);
             double sumScale = dtype == DType.Float64 ? 1 : Math.Sqrt(m);
-            AssertClose(reference.Y, r.Y, tolerance, $"{dtype} output");
-            AssertClose(reference.Mean, r.Mean, tolerance, $"{dtype} mean");
+            KernelAssert.Close(reference.Y, r.Y, tolerance, $"{dtype} output");
+            KernelAssert.Close(reference.Mean, r.Mean, tolerance, $"{dtype} mean");
             // the running variance (momentum 1) is the unbiased batch variance
-            if (m > 1) AssertClose(reference.Var.Select(v => v * m / (m - 1)).ToArray(), r.Var, tolerance, $"{dtype} variance");
-            AssertClose(reference.Gx, r.Gx, tolerance, $"{dtype} grad input");
+            if (m > 1) KernelAssert.Close(reference.Var.Select(v => v * m / (m - 1)).ToArray(), r.Var, tolerance, $"{dtype} variance");
+            KernelAssert.Close(reference.Gx, r.Gx, tolerance, $"{dtype} grad input");
             if (c.Affine)
             {
-                AssertClose(reference.Gw, r.Gw!, tolerance * sumScale, $"{dtype} grad weight");
-                AssertClose(reference.Gb, r.Gb!, tolerance * sumScale, $"{dtype} grad bias");
+                KernelAssert.Close(reference.Gw, r.Gw!, tolerance * sumScale, $"{dtype} grad weight");
+                KernelAssert.Close(reference.Gb, r.Gb!, tolerance * sumScale, $"{dtype} grad bias");
             }
         }
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void One_and_two_threads_give_bit_identical_results(Case c)
+    public void OneAndTwoThreadsGiveBitIdenticalResults(Case c)
     {
         var rng = new System.Random(c.GetHashCode() + 1);
         var x = Random(rng, c.N * c.C * c.S, c.Offset);

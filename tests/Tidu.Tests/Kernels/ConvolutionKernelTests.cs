@@ -87,18 +87,9 @@ public sealed class ConvolutionKernelTests
         return (y.Detach(), xt.Grad!, wt.Grad!, bt?.Grad);
     }
 
-    private static void AssertClose(double[] expected, Tensor actual, double tolerance, string what)
-    {
-        var values = actual.ToArray<double>();
-        Assert.Equal(expected.Length, values.Length);
-        for (int i = 0; i < expected.Length; i++)
-            if (!(Math.Abs(values[i] - expected[i]) <= tolerance * (1 + Math.Abs(expected[i]))))
-                Assert.Fail($"{what}[{i}]: expected {expected[i]:R}, got {values[i]:R}");
-    }
-
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Forward_and_gradients_match_direct_loops_in_both_dtypes(Case c)
+    public void ForwardAndGradientsMatchDirectLoopsInBothDtypes(Case c)
     {
         var rng = new System.Random(c.GetHashCode());
         var x = Random(rng, c.N * c.C * c.H * c.W);
@@ -113,16 +104,16 @@ public sealed class ConvolutionKernelTests
             Assert.Equal([c.N, c.OC, c.OH, c.OW], r.Y.Shape);
             // sums over many terms in float32 need a tolerance that grows with their length
             double scale = dtype == DType.Float64 ? 1 : Math.Sqrt(c.N * c.OH * c.OW);
-            AssertClose(y, r.Y, tolerance, $"{dtype} output");
-            AssertClose(gx, r.Gx, tolerance, $"{dtype} grad input");
-            AssertClose(gw, r.Gw, tolerance * scale, $"{dtype} grad weight");
-            if (b is not null) AssertClose(gb, r.Gb!, tolerance * scale, $"{dtype} grad bias");
+            KernelAssert.Close(y, r.Y, tolerance, $"{dtype} output");
+            KernelAssert.Close(gx, r.Gx, tolerance, $"{dtype} grad input");
+            KernelAssert.Close(gw, r.Gw, tolerance * scale, $"{dtype} grad weight");
+            if (b is not null) KernelAssert.Close(gb, r.Gb!, tolerance * scale, $"{dtype} grad bias");
         }
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void One_and_two_threads_give_bit_identical_results(Case c)
+    public void OneAndTwoThreadsGiveBitIdenticalResults(Case c)
     {
         var rng = new System.Random(c.GetHashCode() + 1);
         var x = Random(rng, c.N * c.C * c.H * c.W);
@@ -141,7 +132,7 @@ public sealed class ConvolutionKernelTests
     }
 
     [Fact]
-    public void Chunks_depend_on_the_geometry_alone_and_cover_the_batch()
+    public void ChunksDependOnTheGeometryAloneAndCoverTheBatch()
     {
         foreach (int n in new[] { 1, 2, 5, 63, 64, 65, 127, 128, 129 })
         {

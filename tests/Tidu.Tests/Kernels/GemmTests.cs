@@ -27,15 +27,15 @@ public sealed class GemmTests
     /// combinations, padded leading dimensions and alpha/beta, against a triple loop in double.</summary>
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Float32_matches_the_triple_loop_on_awkward_shapes(string path) => WithPath(path, () => RandomCases<float>(path, 40, 1e-6f));
+    public void Float32MatchesTheTripleLoopOnAwkwardShapes(string path) => WithPath(path, () => RandomCases<float>(path, 40, 1e-6f));
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Float64_matches_the_triple_loop_on_awkward_shapes(string path) => WithPath(path, () => RandomCases<double>(path, 25, 1e-15));
+    public void Float64MatchesTheTripleLoopOnAwkwardShapes(string path) => WithPath(path, () => RandomCases<double>(path, 25, 1e-15));
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Edge_cases_k0_k1_and_vectors(string path) => WithPath(path, () =>
+    public void EdgeCasesK0K1AndVectors(string path) => WithPath(path, () =>
     {
         var rng = new System.Random(7);
         foreach (var (m, n, k) in new[] { (5, 7, 0), (65, 129, 0), (1, 1, 0), (63, 65, 1), (1, 513, 1), (513, 1, 1), (1, 1, 513), (1, 200, 129), (129, 1, 200), (2, 2, 2) })
@@ -49,7 +49,7 @@ public sealed class GemmTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Results_are_bit_identical_for_one_and_two_threads(string path) => WithPath(path, () =>
+    public void ResultsAreBitIdenticalForOneAndTwoThreads(string path) => WithPath(path, () =>
     {
         long threshold = GemmConfig.ParallelThreshold, vectorThreshold = GemmConfig.VectorParallelThreshold;
         int threads = Parallelism.ThreadCount;
@@ -82,7 +82,7 @@ public sealed class GemmTests
     });
 
     [Fact]
-    public void MatMul_of_transposed_views_equals_MatMul_of_contiguous_copies()
+    public void MatMulOfTransposedViewsEqualsMatMulOfContiguousCopies()
     {
         var a = Tensor.Rand(70, 33); var b = Tensor.Rand(70, 65);
         var viaView = a.Transpose(0, 1).MatMul(b);                 // Aᵀ·B without a copy

@@ -106,7 +106,7 @@ public sealed class MaxPoolingKernelTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Values_indices_and_gradients_match_direct_loops(Case c)
+    public void ValuesIndicesAndGradientsMatchDirectLoops(Case c)
     {
         var x = Input(c, c.GetHashCode());
         var rng = new System.Random(5);
@@ -128,7 +128,7 @@ public sealed class MaxPoolingKernelTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void One_and_two_threads_give_bit_identical_results(Case c)
+    public void OneAndTwoThreadsGiveBitIdenticalResults(Case c)
     {
         var x = Input(c, c.GetHashCode() + 1);
         var rng = new System.Random(6);
@@ -145,7 +145,7 @@ public sealed class MaxPoolingKernelTests
     }
 
     [Fact]
-    public void Unbatched_input_pools_each_channel_and_ties_go_to_the_first_maximum()
+    public void UnbatchedInputPoolsEachChannelAndTiesGoToTheFirstMaximum()
     {
         // one [3, 4] plane: windows (1, 5, 3, 4) and (2, 0, 9, 9) take 5 at index 1 and the first 9 at index 6
         var x = Tensor.From(new double[] { 1, 5, 2, 0, 3, 4, 9, 9, 7, 1, 1, 1 }, 1, 3, 4).RequiresGradInPlace();

@@ -11,7 +11,7 @@ public sealed class ReluBackwardTests
     [InlineData(127)]
     [InlineData(129)]
     [InlineData(1000)]
-    public void Gradient_passes_except_where_the_output_is_not_positive(int length)
+    public void GradientPassesExceptWhereTheOutputIsNotPositive(int length)
     {
         var rng = new System.Random(length);
         var x = new double[length];
