@@ -102,7 +102,7 @@ internal static unsafe class Gemm
             int mr = tiling.MR, nr = tiling.NR, mcMax = tiling.MC, kcMax = tiling.KC, ncMax = tiling.NC;
             var kernel = tiling.Kernel;
             int m = i1 - i0, n = j1 - j0;
-            T* packA = Buffers<T>.PackA((mcMax + mr - 1) / mr * mr * kcMax);
+            T* packA = Buffers<T>.PackA((mcMax + mr - 1) / mr * mr * kcMax + Packing.PackASlack);
             T* packB = Buffers<T>.PackB((Math.Min(ncMax, n) + nr - 1) / nr * nr * kcMax);
             T* tile = Buffers<T>.Tile(mr * nr);
             for (int jc = 0; jc < n; jc += ncMax)
