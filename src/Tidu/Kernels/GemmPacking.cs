@@ -112,6 +112,7 @@ internal static unsafe class Packing
     /// Columns j ∈ [0, 8⌊cols/8⌋) of a transposed-B panel, 8 stored rows at a time: each 8×8 block of the rows is
     /// transposed in registers and written as 8 contiguous runs of the panel. Returns how many columns it did.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int RowsToColumns8(float* src, int ld, int cols, int kc, float* panel, int nr)
     {
         int j = 0;
@@ -134,6 +135,7 @@ internal static unsafe class Packing
     }
 
     /// <summary>The float64 form of <see cref="RowsToColumns8"/> with 4×4 blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int RowsToColumns4(double* src, int ld, int cols, int kc, double* panel, int nr)
     {
         int j = 0;
@@ -161,6 +163,7 @@ internal static unsafe class Packing
     /// lanes overwritten by the next (the last spills into the following panel or the buffer's slack, see
     /// <see cref="PackASlack"/>). Returns how far it got.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int RowsToPanel6(float* src, int ld, int kc, float* panel)
     {
         int p = 0;
@@ -175,6 +178,7 @@ internal static unsafe class Packing
     }
 
     /// <summary>The float64 form of <see cref="RowsToPanel6(float*, int, int, float*)"/>: rows 0–3 and 4–5 as two 4×4 transposes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int RowsToPanel6(double* src, int ld, int kc, double* panel)
     {
         int p = 0;
