@@ -106,8 +106,29 @@ public static partial class Functional
         if (!training || p == 0) return input;
         if (p == 1) return input * 0.0;
         Tensor mask;
-        using (Tensor.NoGrad())
-            mask = Tensor.Rand(input.Shape, input.DType, generator).Ge(p).To(input.DType) * (1.0 / (1 - p));
+        if (input.DType == DType.Float32) mask = DropoutMask<float>(input.Shape, DType.Float32, p, generator ?? Generator.Default);
+        else if (input.DType == DType.Float64) mask = DropoutMask<double>(input.Shape, DType.Float64, p, generator ?? Generator.Default);
+        else
+            using (Tensor.NoGrad())
+                mask = Tensor.Rand(input.Shape, input.DType, generator).Ge(p).To(input.DType) * (1.0 / (1 - p));
         return input * mask;
+    }
+
+    /// <summary>
+    /// The mask Rand(shape).Ge(p).To(dtype) · 1/(1−p) in one pass instead of four: each element draws its uniform
+    /// sample exactly as <see cref="Tensor.Rand(int[], DType, Generator?)"/> does (same generator calls, same
+    /// rounding to the element type, same comparison in the element type), so the masks, and every training run
+    /// that uses dropout, stay the same.
+    /// </summary>
+    private static Tensor DropoutMask<T>(int[] shape, DType dtype, double p, Generator generator)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var mask = Tensor.Empty(dtype, shape);
+        var m = mask.ContiguousSpan<T>();
+        double below1 = typeof(T) == typeof(float) ? MathF.BitDecrement(1f) : 1;
+        T threshold = T.CreateTruncating(p), keep = T.CreateTruncating(1.0 / (1 - p));
+        for (int i = 0; i < m.Length; i++)
+            m[i] = T.CreateTruncating(Math.Min(generator.NextDouble(), below1)) >= threshold ? keep : T.Zero;
+        return mask;
     }
 }
