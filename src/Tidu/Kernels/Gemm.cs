@@ -99,7 +99,11 @@ internal static unsafe class Gemm
         internal void Run(int i0, int i1, int j0, int j1)
         {
             var tiling = Tiling;
-            int mr = tiling.MR, nr = tiling.NR, mcMax = tiling.MC, kcMax = tiling.KC, ncMax = tiling.NC;
+            int mr = tiling.MR, nr = tiling.NR, mcMax = tiling.MC, ncMax = tiling.NC;
+            // equal k slices rather than full ones and a short rest: k = 784 as 4×196, not 3×256 + 16, whose last
+            // slice would load and store every C tile for 16 multiply-adds (the slicing depends on k alone, so every
+            // thread count sums in the same order)
+            int slices = (K + tiling.KC - 1) / tiling.KC, kcMax = (K + slices - 1) / slices;
             var kernel = tiling.Kernel;
             int m = i1 - i0, n = j1 - j0;
             T* packA = Buffers<T>.PackA((mcMax + mr - 1) / mr * mr * kcMax + Packing.PackASlack);
