@@ -49,6 +49,24 @@ public sealed partial class Tensor
     internal Tensor ClampInPlace(double min, double max) =>
         Update("ClampInPlace", null, null, new ClampOp(min, max));
 
+    /// <summary>
+    /// Whether a fused optimizer kernel may update this tensor element for element together with
+    /// <paramref name="operands"/> (null ones are ignored): all contiguous, floating point, of one dtype and shape.
+    /// Otherwise the optimizer falls back to its sequence of in-place ops, which copes with strides and dtypes.
+    /// Also checks, as every in-place op does, that the update may happen at all.
+    /// </summary>
+    internal bool CanFuseUpdate(params ReadOnlySpan<Tensor?> operands)
+    {
+        CheckInPlace("OptimizerStep");
+        if (!IsContiguous || (DType != DType.Float32 && DType != DType.Float64)) return false;
+        foreach (var t in operands)
+            if (t is not null && (t.DType != DType || !t.IsContiguous || !t.shape.AsSpan().SequenceEqual(shape))) return false;
+        return true;
+    }
+
+    /// <summary>Bumps the version counter after a fused kernel wrote the storage, as every in-place op does.</summary>
+    internal void MarkUpdated() => version.Value++;
+
     /// <summary>A contiguous copy that is never recorded by autograd (for an optimizer's temporaries).</summary>
     internal Tensor CopyForUpdate()
     {
