@@ -49,6 +49,24 @@ public sealed partial class Tensor
     internal Tensor ClampInPlace(double min, double max) =>
         Update("ClampInPlace", null, null, new ClampOp(min, max));
 
+    /// <summary>
+    /// Whether a fused optimizer kernel may update this tensor element for element together with
+    /// <paramref name="operands"/> (null ones are ignored): all contiguous, floating point, of one dtype and shape.
+    /// Otherwise the optimizer falls back to its sequence of in-place ops, which copes with strides and dtypes.
+    /// Also checks, as every in-place op does, that the update may happen at all.
+    /// </summary>
+    internal bool CanFuseUpdate(params ReadOnlySpan<Tensor?> operands)
+    {
+        CheckInPlace("OptimizerStep");
+        if (!IsContiguous || (DType != DType.Float32 && DType != DType.Float64)) return false;
+        foreach (var t in operands)
+            if (t is not null && (t.DType != DType || !t.IsContiguous || !t.shape.AsSpan().SequenceEqual(shape))) return false;
+        return true;
+    }
+
+    /// <summary>Bumps the version counter after a fused kernel wrote the storage, as every in-place op does.</summary>
+    internal void MarkUpdated() => version.Value++;
+
     /// <summary>A contiguous copy that is never recorded by autograd (for an optimizer's temporaries).</summary>
     internal Tensor CopyForUpdate()
     {
@@ -113,20 +131,11 @@ public sealed partial class Tensor
         var dst = IsContiguous ? this : CopyForUpdate();
         var x = Operand(op, a, dst);
         var y = Operand(op, b, dst);
-        if (DType == DType.Float32) Apply<float, TOp>(dst, x, y, f);
-        else Apply<double, TOp>(dst, x, y, f);
+        if (DType == DType.Float32) f.Run(dst.ContiguousSpan<float>(), x.ContiguousSpan<float>(), y.ContiguousSpan<float>());
+        else f.Run(dst.ContiguousSpan<double>(), x.ContiguousSpan<double>(), y.ContiguousSpan<double>());
         if (!ReferenceEquals(dst, this)) Strided.CopyInto(dst, this);
         version.Value++;
         return this;
-    }
-
-    private static void Apply<T, TOp>(Tensor dst, Tensor a, Tensor b, TOp f)
-        where T : IFloatingPointIeee754<T> where TOp : struct, IUpdateOp
-    {
-        var self = dst.ContiguousSpan<T>();
-        var x = a.ContiguousSpan<T>();
-        var y = b.ContiguousSpan<T>();
-        for (int i = 0; i < self.Length; i++) self[i] = f.Apply(self[i], x[i], y[i]);
     }
 
     /// <summary>An operand as a contiguous tensor of the destination's dtype (copied only when it is not already).</summary>
@@ -141,64 +150,72 @@ public sealed partial class Tensor
         return c;
     }
 
-    // One struct per update: the JIT compiles the loop above once per (element type, op) with the formula inlined.
-    // Scalars are converted to the element type (C(x) below) as PyTorch converts a Scalar argument.
+    // One struct per update: it converts its scalars to the element type once per call (C(x) below, as PyTorch
+    // converts a Scalar argument) and runs the matching vectorised kernel from Kernels/UpdateOps.cs.
     private interface IUpdateOp
     {
-        T Apply<T>(T self, T a, T b) where T : IFloatingPointIeee754<T>;
+        void Run<T>(Span<T> self, ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T>;
     }
 
     private static T C<T>(double x) where T : IFloatingPointIeee754<T> => T.CreateTruncating(x);
 
     private readonly struct AddScaledOp(double alpha) : IUpdateOp
     {
-        public T Apply<T>(T self, T other, T b) where T : IFloatingPointIeee754<T> => self + C<T>(alpha) * other;
+        public void Run<T>(Span<T> self, ReadOnlySpan<T> other, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+            ElementUpdate.Run(self, other, b, new AddScaledUpdate<T>(C<T>(alpha)));
     }
 
     private readonly struct ScaleOp(double factor) : IUpdateOp
     {
-        public T Apply<T>(T self, T a, T b) where T : IFloatingPointIeee754<T> => self * C<T>(factor);
+        public void Run<T>(Span<T> self, ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+            ElementUpdate.Run(self, a, b, new ScaleUpdate<T>(C<T>(factor)));
     }
 
     private readonly struct AddScalarOp(double value) : IUpdateOp
     {
-        public T Apply<T>(T self, T a, T b) where T : IFloatingPointIeee754<T> => self + C<T>(value);
+        public void Run<T>(Span<T> self, ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+            ElementUpdate.Run(self, a, b, new AddScalarUpdate<T>(C<T>(value)));
     }
 
-    // PyTorch's lerp starts from the nearer end for accuracy (ATen/native/Lerp.h)
+    // PyTorch's lerp starts from the nearer end for accuracy (ATen/native/Lerp.h); the weight is one scalar, so
+    // the choice is made once per call
     private readonly struct LerpOp(double weight) : IUpdateOp
     {
-        public T Apply<T>(T self, T end, T b) where T : IFloatingPointIeee754<T>
+        public void Run<T>(Span<T> self, ReadOnlySpan<T> end, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var w = C<T>(weight);
-            return T.Abs(w) < C<T>(0.5) ? self + w * (end - self) : end - (end - self) * (T.One - w);
+            if (T.Abs(w) < C<T>(0.5)) ElementUpdate.Run(self, end, b, new LerpFromStartUpdate<T>(w));
+            else ElementUpdate.Run(self, end, b, new LerpFromEndUpdate<T>(T.One - w));
         }
     }
 
     private readonly struct AddcmulOp(double value) : IUpdateOp
     {
-        public T Apply<T>(T self, T t1, T t2) where T : IFloatingPointIeee754<T> => self + C<T>(value) * t1 * t2;
+        public void Run<T>(Span<T> self, ReadOnlySpan<T> t1, ReadOnlySpan<T> t2) where T : unmanaged, IFloatingPointIeee754<T> =>
+            ElementUpdate.Run(self, t1, t2, new AddcmulUpdate<T>(C<T>(value)));
     }
 
     private readonly struct AddcdivOp(double value) : IUpdateOp
     {
-        public T Apply<T>(T self, T t1, T t2) where T : IFloatingPointIeee754<T> => self + C<T>(value) * t1 / t2;
+        public void Run<T>(Span<T> self, ReadOnlySpan<T> t1, ReadOnlySpan<T> t2) where T : unmanaged, IFloatingPointIeee754<T> =>
+            ElementUpdate.Run(self, t1, t2, new AddcdivUpdate<T>(C<T>(value)));
     }
 
     private readonly struct AddcdivSqrtOp(double value, double scale, double eps) : IUpdateOp
     {
-        public T Apply<T>(T self, T numerator, T squares) where T : IFloatingPointIeee754<T> =>
-            self + C<T>(value) * numerator / (T.Sqrt(squares) / C<T>(scale) + C<T>(eps));
+        public void Run<T>(Span<T> self, ReadOnlySpan<T> numerator, ReadOnlySpan<T> squares) where T : unmanaged, IFloatingPointIeee754<T> =>
+            ElementUpdate.Run(self, numerator, squares, new AddcdivSqrtUpdate<T>(C<T>(value), C<T>(scale), C<T>(eps)));
     }
 
     private readonly struct MaximumOp : IUpdateOp
     {
-        public T Apply<T>(T self, T other, T b) where T : IFloatingPointIeee754<T> => T.Max(self, other);
+        public void Run<T>(Span<T> self, ReadOnlySpan<T> other, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+            ElementUpdate.Run(self, other, b, new MaximumUpdate<T>());
     }
 
     private readonly struct ClampOp(double min, double max) : IUpdateOp
     {
-        public T Apply<T>(T self, T a, T b) where T : IFloatingPointIeee754<T> =>
-            self < C<T>(min) ? C<T>(min) : self > C<T>(max) ? C<T>(max) : self;
+        public void Run<T>(Span<T> self, ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
+            ElementUpdate.Run(self, a, b, new ClampUpdate<T>(C<T>(min), C<T>(max)));
     }
 }

@@ -1,3 +1,5 @@
+using Tidu.Kernels;
+
 namespace Tidu.Optim;
 
 /// <summary>
@@ -73,38 +75,66 @@ public class Adam : Optimizer
             var expAvgSq = state["exp_avg_sq"];
 
             stepCount.AddScalarInPlace(1);
-            Tensor grad;
-            if (decoupledWeightDecay)
-            {
-                // AdamW: θ = θ − γλθ
-                param.ScaleInPlace(1 - lr * weightDecay);
-                grad = Gradient(param, maximize, 0);
-            }
-            else
-            {
-                grad = Gradient(param, maximize, weightDecay); // g = ±∇f(θ) + λθ
-            }
-
-            // m = β₁m + (1 − β₁)g;  v = β₂v + (1 − β₂)g²
-            expAvg.LerpInPlace(grad, 1 - beta1);
-            expAvgSq.ScaleInPlace(beta2).AddcmulInPlace(grad, grad, 1 - beta2);
-
             double step = stepCount.Item();
             double biasCorrection1 = 1 - Math.Pow(beta1, step);
             double biasCorrection2 = 1 - Math.Pow(beta2, step);
             double stepSize = lr / biasCorrection1;
             double biasCorrection2Sqrt = Math.Pow(biasCorrection2, 0.5);
+            Tensor? maxExpAvgSq = null;
+            if (amsgrad && !state.TryGetValue("max_exp_avg_sq", out maxExpAvgSq))
+                state["max_exp_avg_sq"] = maxExpAvgSq = param.NewZerosForState(); // amsgrad switched on mid-training
 
-            var secondMoment = expAvgSq;
-            if (amsgrad)
-            {
-                // v_max = max(v_max, v)
-                if (!state.TryGetValue("max_exp_avg_sq", out var maxExpAvgSq))
-                    state["max_exp_avg_sq"] = maxExpAvgSq = param.NewZerosForState(); // amsgrad switched on mid-training
-                secondMoment = maxExpAvgSq.MaximumInPlace(expAvgSq);
-            }
-            // θ = θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
-            param.AddcdivSqrtInPlace(expAvg, secondMoment, biasCorrection2Sqrt, eps, -stepSize);
+            var options = new AdamStep(beta1, beta2, eps, weightDecay, decoupledWeightDecay, 1 - lr * weightDecay, amsgrad,
+                maximize, stepSize, biasCorrection2Sqrt);
+            if (param.CanFuseUpdate(param.Grad, expAvg, expAvgSq, maxExpAvgSq))
+                FusedStep(param, param.Grad, expAvg, expAvgSq, maxExpAvgSq, options);
+            else
+                MultiPassStep(param, expAvg, expAvgSq, maxExpAvgSq, options);
         }
+    }
+
+    // one pass over contiguous tensors of one dtype (the usual case)
+    private static void FusedStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, in AdamStep o)
+    {
+        if (param.DType == DType.Float32)
+        {
+            AdamKernel.Step(param.ContiguousSpan<float>(), grad.ContiguousSpan<float>(), expAvg.ContiguousSpan<float>(),
+                expAvgSq.ContiguousSpan<float>(), maxExpAvgSq is null ? default : maxExpAvgSq.ContiguousSpan<float>(), o);
+        }
+        else
+        {
+            AdamKernel.Step(param.ContiguousSpan<double>(), grad.ContiguousSpan<double>(), expAvg.ContiguousSpan<double>(),
+                expAvgSq.ContiguousSpan<double>(), maxExpAvgSq is null ? default : maxExpAvgSq.ContiguousSpan<double>(), o);
+        }
+        param.MarkUpdated();
+        expAvg.MarkUpdated();
+        expAvgSq.MarkUpdated();
+        maxExpAvgSq?.MarkUpdated();
+    }
+
+    // PyTorch's sequence of in-place ops, for strided tensors or a gradient of another dtype; the fused kernel
+    // performs the same operations per element
+    private static void MultiPassStep(Tensor param, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq, in AdamStep o)
+    {
+        Tensor grad;
+        if (o.Decoupled)
+        {
+            // AdamW: θ = θ − γλθ
+            param.ScaleInPlace(o.DecayFactor);
+            grad = Gradient(param, o.Maximize, 0);
+        }
+        else
+        {
+            grad = Gradient(param, o.Maximize, o.WeightDecay); // g = ±∇f(θ) + λθ
+        }
+
+        // m = β₁m + (1 − β₁)g;  v = β₂v + (1 − β₂)g²
+        expAvg.LerpInPlace(grad, 1 - o.Beta1);
+        expAvgSq.ScaleInPlace(o.Beta2).AddcmulInPlace(grad, grad, 1 - o.Beta2);
+
+        // v_max = max(v_max, v)
+        var secondMoment = maxExpAvgSq is null ? expAvgSq : maxExpAvgSq.MaximumInPlace(expAvgSq);
+        // θ = θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+        param.AddcdivSqrtInPlace(expAvg, secondMoment, o.BiasCorrection2Sqrt, o.Eps, -o.StepSize);
     }
 }

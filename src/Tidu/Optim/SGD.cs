@@ -1,3 +1,5 @@
+using Tidu.Kernels;
+
 namespace Tidu.Optim;
 
 /// <summary>
@@ -53,25 +55,58 @@ public sealed class SGD : Optimizer
         foreach (var param in group.Parameters)
         {
             if (param.Grad is null) continue;
-            var grad = Gradient(param, maximize, weightDecay); // g = ±∇f(θ) + λθ
+            Tensor? buf = null;
+            bool first = false;
             if (momentum != 0)
             {
                 var state = State(param);
-                if (!state.TryGetValue("momentum_buffer", out var buf))
+                if (!state.TryGetValue("momentum_buffer", out buf) && param.CanFuseUpdate(param.Grad))
                 {
-                    // first step: b = g
-                    state["momentum_buffer"] = buf = grad.CopyForUpdate();
+                    // first step: b = g, written by the fused kernel into a new buffer
+                    state["momentum_buffer"] = buf = param.NewZerosForState();
+                    first = true;
                 }
-                else
-                {
-                    // b = μb + (1 − τ)g
-                    buf.ScaleInPlace(momentum).AddScaledInPlace(grad, 1 - dampening);
-                }
-                // Nesterov: g = g + μb; otherwise g = b
-                grad = nesterov ? grad.CopyForUpdate().AddScaledInPlace(buf, momentum) : buf;
             }
-            // θ = θ − γg
-            param.AddScaledInPlace(grad, -lr);
+            var options = new SgdStep(lr, momentum, dampening, weightDecay, nesterov, maximize, first);
+            if ((momentum == 0 || buf is not null) && param.CanFuseUpdate(param.Grad, buf))
+                FusedStep(param, param.Grad, buf, options);
+            else
+                MultiPassStep(param, momentum == 0 ? null : State(param), options);
         }
+    }
+
+    // one pass over contiguous tensors of one dtype (the usual case)
+    private static void FusedStep(Tensor param, Tensor grad, Tensor? buf, in SgdStep o)
+    {
+        if (param.DType == DType.Float32)
+            SgdKernel.Step(param.ContiguousSpan<float>(), grad.ContiguousSpan<float>(), buf is null ? default : buf.ContiguousSpan<float>(), o);
+        else
+            SgdKernel.Step(param.ContiguousSpan<double>(), grad.ContiguousSpan<double>(), buf is null ? default : buf.ContiguousSpan<double>(), o);
+        param.MarkUpdated();
+        buf?.MarkUpdated();
+    }
+
+    // PyTorch's sequence of in-place ops, for strided tensors or a gradient of another dtype; the fused kernel
+    // performs the same operations per element
+    private static void MultiPassStep(Tensor param, IDictionary<string, Tensor>? state, in SgdStep o)
+    {
+        var grad = Gradient(param, o.Maximize, o.WeightDecay); // g = ±∇f(θ) + λθ
+        if (state is not null)
+        {
+            if (!state.TryGetValue("momentum_buffer", out var buf))
+            {
+                // first step: b = g
+                state["momentum_buffer"] = buf = grad.CopyForUpdate();
+            }
+            else
+            {
+                // b = μb + (1 − τ)g
+                buf.ScaleInPlace(o.Momentum).AddScaledInPlace(grad, 1 - o.Dampening);
+            }
+            // Nesterov: g = g + μb; otherwise g = b
+            grad = o.Nesterov ? grad.CopyForUpdate().AddScaledInPlace(buf, o.Momentum) : buf;
+        }
+        // θ = θ − γg
+        param.AddScaledInPlace(grad, -o.Lr);
     }
 }
