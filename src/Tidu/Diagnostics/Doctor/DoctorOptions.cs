@@ -67,15 +67,44 @@ public sealed record DoctorOptions
     /// <summary>Steps over which loss trends (oscillation, plateau, divergence) are judged.</summary>
     public int LossWindow { get; init; } = 20;
 
-    /// <summary>Diverging: the mean loss of the last 5 steps exceeds this multiple of the mean of the first 5.</summary>
+    /// <summary>Diverging: the loss exceeds this multiple of its start (the first loss, or the mean of the first 5 if lower) …</summary>
     public double DivergenceFactor { get; init; } = 2;
+
+    /// <summary>
+    /// … on each of this many consecutive steps, or its 5-step moving average does and rose on each of them. A loss
+    /// that jumps above the limit and comes back down sooner is oscillating, not diverging (tuned on the tuning half:
+    /// the oscillating runs stay above it for at most 7 consecutive steps, lr-oscillating-0).
+    /// </summary>
+    public int DivergencePatience { get; init; } = 10;
+
+    /// <summary>
+    /// Steps over which oscillation is judged. Tuned on the tuning half: 20 (<see cref="LossWindow"/>, used before)
+    /// cannot see the burst of swings in the first 20 steps of osc-moons-deep-sgdm-0; 10 catches it by step 12.
+    /// </summary>
+    public int OscillationWindow { get; init; } = 10;
+
+    /// <summary>
+    /// Oscillating (swings): the condition must hold on this many consecutive steps. Tuning half: 3 with a 10-step
+    /// window; at 2 healthy-moons-tanh-sgdm-0 fires (amplitude 0.2), at 4 osc-moons-deep-sgdm-0 is found late.
+    /// </summary>
+    public int OscillationPatience { get; init; } = 3;
+
+    /// <summary>Oscillating (spike train): a step whose loss exceeds this multiple of the previous step's …</summary>
+    public double OscillationSpikeFactor { get; init; } = 3;
+
+    /// <summary>
+    /// … and the start loss, then falls back below half, counts as a spike; this many in the window are an oscillation.
+    /// Tuning half: with ×3 and 2 spikes no healthy run fires (healthy-spirals-relu-adam-0 does at ×2, mini-batch noise).
+    /// </summary>
+    public int OscillationSpikes { get; init; } = 2;
 
     /// <summary>Oscillating: mean |Δloss| over the window relative to the mean loss above this …</summary>
     public double OscillationAmplitude { get; init; } = 0.3;
 
     /// <summary>
-    /// … while the smoothed loss (5-step moving average) fell over the window by at most this fraction of the mean
-    /// loss: no downward progress (tuned on the tuning half; mini-batch noise swings too but keeps falling).
+    /// … while the smoothed loss (the mean of the window's first half against its second half) fell by at most this
+    /// fraction of the mean loss: no downward progress (tuned on the tuning half; mini-batch noise swings too but
+    /// keeps falling; at 0.1 healthy-spirals-relu-adam-0 fires).
     /// </summary>
     public double OscillationProgress { get; init; }
 
