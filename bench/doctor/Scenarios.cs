@@ -114,6 +114,13 @@ public static class Scenarios
         // Adam at lr 0.3 (30× its usual 1e-2): the loss jumps ×20, then swings between 0.2 and 1.8 for ~25 steps
         yield return new("osc-moons-adam-0", tune, oscillating, oscillatingConsequences,
             n => Classify(Moons(256, 45), Mlp(2, 2, 32, 2, () => new ReLU(), 45), m => new Adam(m.Parameters(), lr: 0.3), n, batch: 256));
+        // healthy mini-batch runs with other seeds (71+), to measure the false-alarm margin of the oscillation rule on
+        // mini-batch noise: Adam on spirals (whose batches swing the most) and SGD with momentum on moons
+        foreach (int seed in new[] { 71, 72, 73 })
+            yield return new($"healthy-spirals-relu-adam-s{seed}-0", tune, [], [],
+                n => Classify(Spirals(300, seed), Mlp(2, 3, 64, 3, () => new ReLU(), seed), m => new Adam(m.Parameters(), lr: 5e-3), n));
+        yield return new("healthy-moons-tanh-sgdm-s74-0", tune, [], [],
+            n => Classify(Moons(256, 74), Mlp(2, 2, 32, 2, () => new Tanh(), 74), m => new SGD(m.Parameters(), lr: 0.1, momentum: 0.9), n));
         // genuinely diverging: the same momentum SGD spikes a few times, then blows up to NaN (seed 53) ...
         yield return new("div-moons-sgdm-0", tune, diverging, divergingConsequences,
             n => Classify(Moons(256, 53), Mlp(2, 2, 32, 3, () => new ReLU(), 53), m => new SGD(m.Parameters(), lr: 0.8, momentum: 0.9), n, batch: 256));
