@@ -151,18 +151,24 @@ public sealed partial class Doctor
         return s / count;
     }
 
-    /// <summary>Repair: multiply every group's lr by <see cref="DoctorOptions.RepairLrFactor"/> and restart the loss-trend rules.</summary>
+    /// <summary>
+    /// Repair: multiply every group's lr by <see cref="DoctorOptions.RepairLrFactor"/> (a blow-up) or
+    /// <see cref="DoctorOptions.GentleRepairLrFactor"/> (swings or large updates: the lr is only somewhat too high) and
+    /// restart the loss-trend rules.
+    /// </summary>
     private void RepairLr(FindingKind cause, string why)
     {
         if (!Options.Repair || monitor.Step - lastLrRepairStep < Options.LossWindow) return;
+        double factor = cause is FindingKind.OscillatingLoss or FindingKind.LearningRateTooHigh ? Options.GentleRepairLrFactor : Options.RepairLrFactor;
         double before = Lr;
         foreach (var g in optimizer.ParamGroups)
         {
-            if (g.HasOption("lr")) g.Lr = Math.Max(Options.MinLr, g.Lr * Options.RepairLrFactor);
+            if (g.HasOption("lr")) g.Lr = Math.Max(Options.MinLr, g.Lr * factor);
         }
         lastLrRepairStep = monitor.Step;
         lossBaselineStep = losses.Count;
         lrHighRun = 0;
+        oscillationRun = 0;
         Raise(cause, Severity.Info, "repair:lr", Ev(("lrBefore", before), ("lrAfter", Lr)),
             $"Repair: lowered the learning rate from {F(before)} to {F(Lr)} ({why}).", []);
     }
