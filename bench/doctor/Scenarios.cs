@@ -114,6 +114,16 @@ public static class Scenarios
         // Adam at lr 0.3 (30× its usual 1e-2): the loss jumps ×20, then swings between 0.2 and 1.8 for ~25 steps
         yield return new("osc-moons-adam-0", tune, oscillating, oscillatingConsequences,
             n => Classify(Moons(256, 45), Mlp(2, 2, 32, 2, () => new ReLU(), 45), m => new Adam(m.Parameters(), lr: 0.3), n, batch: 256));
+        // lr far too high (mini-batch SGD on regression, seeds 81+), more severe than lr-too-high-0 (lr 1.5): the loss
+        // reaches NaN within a few steps, to tune the rollback repair on
+        FindingKind[] blowUpConsequences = [FindingKind.NonFiniteValue, FindingKind.ExplodingGradient, FindingKind.LearningRateTooHigh, FindingKind.WeightGrowth, FindingKind.OscillatingLoss];
+        yield return new("lr-too-high-lr3-0", tune, diverging, blowUpConsequences,
+            n => Regress(LinReg(256, 5, 81, scale: 1), Mlp(5, 1, 16, 1, () => new ReLU(), 81), m => new SGD(m.Parameters(), lr: 3.0), n));
+        yield return new("lr-too-high-lr5-0", tune, diverging, blowUpConsequences,
+            n => Regress(LinReg(256, 5, 82, scale: 1), Mlp(5, 1, 16, 1, () => new ReLU(), 82), m => new SGD(m.Parameters(), lr: 5.0), n));
+        yield return new("lr-too-high-deep-0", tune, diverging, [.. blowUpConsequences, FindingKind.DeadRelu],
+            n => Regress(LinReg(256, 8, 83, scale: 1, nonlinear: true), Mlp(8, 1, 32, 2, () => new ReLU(), 83), m => new SGD(m.Parameters(), lr: 2.0), n));
+
         // healthy mini-batch runs with other seeds (71+), to measure the false-alarm margin of the oscillation rule on
         // mini-batch noise: Adam on spirals (whose batches swing the most) and SGD with momentum on moons
         foreach (int seed in new[] { 71, 72, 73 })

@@ -7,6 +7,7 @@ public sealed partial class Doctor
     private double inputRms = double.NaN;
     private int inputRmsStep = -1;
     private int depthGrowthRun, depthSamples;
+    private int rollbackStep = -1; // the last step whose update a rollback replaced
     private Dictionary<string, GradientMonitor.ActivationState> reluStates = [];
 
     /// <summary>
@@ -29,6 +30,9 @@ public sealed partial class Doctor
         depthSamples++;
         var chain = new List<(double Rms, string? Weight)>(reluChain.Count + 1);
         int step = monitor.Step - 1; // AfterStep runs once the monitor has advanced
+        // the gains measured on weights that a rollback has just discarded say nothing about the restored ones (in
+        // lr-too-high-deep-0 they were 1e8× per layer and the rescale repair then divided the weights by 1e16)
+        if (step <= rollbackStep) { depthGrowthRun = 0; return; }
         if (inputRmsStep == step && inputRms > 0 && double.IsFinite(inputRms)) chain.Add((inputRms, null));
         foreach (var (module, weight) in reluChain)
         {

@@ -15,6 +15,10 @@ public sealed partial class Doctor
             RepairLr(FindingKind.DivergingLoss, "non-finite loss");
             return;
         }
+        // the start of the loss trend must be a finite loss: a rollback during a step's update (non-finite gradients)
+        // restarts the trend at that step, whose loss was computed with the ruined weights (lr-too-high-lr5-0: ∞, which
+        // left every loss rule blind for the rest of the run)
+        while (lossBaselineStep < n - 1 && !double.IsFinite(losses[lossBaselineStep])) lossBaselineStep++;
         int start = lossBaselineStep;
         int seen = n - start;
         if (seen < Math.Max(Options.WarmupSteps, 10)) return;
@@ -158,7 +162,16 @@ public sealed partial class Doctor
     /// </summary>
     private void RepairLr(FindingKind cause, string why)
     {
-        if (!Options.Repair || monitor.Step - lastLrRepairStep < Options.LossWindow) return;
+        if (!Options.Repair) return;
+        // Once the loss has blown up the weights are ruined: a smaller lr from there still diverges (lr-too-high-lr5-0
+        // on the tuning half: lr 5 → 0.5 → 0.25 went on from a 1e29 loss to all-dead ReLUs). Go back to the last good
+        // weights instead, as the non-finite repair does; at most every Patience steps, so it cannot loop.
+        if (LossBlownUp())
+        {
+            if (monitor.Step - lastLrRepairStep >= Options.Patience) RollBack(cause, $"{why}; the loss blew up");
+            return;
+        }
+        if (monitor.Step - lastLrRepairStep < Options.LossWindow) return;
         double factor = cause is FindingKind.OscillatingLoss or FindingKind.LearningRateTooHigh ? Options.GentleRepairLrFactor : Options.RepairLrFactor;
         double before = Lr;
         foreach (var g in optimizer.ParamGroups)
@@ -171,5 +184,17 @@ public sealed partial class Doctor
         oscillationRun = 0;
         Raise(cause, Severity.Info, "repair:lr", Ev(("lrBefore", before), ("lrAfter", Lr)),
             $"Repair: lowered the learning rate from {F(before)} to {F(Lr)} ({why}).", []);
+    }
+
+    /// <summary>Whether each of the last 5 losses is above <see cref="DoctorOptions.RollbackLossFactor"/> × the start (or not finite).</summary>
+    private bool LossBlownUp()
+    {
+        int n = losses.Count, start = lossBaselineStep;
+        if (n - start < 5) return false;
+        double limit = Options.RollbackLossFactor * Math.Min(losses[start], Mean(start, 5));
+        if (!double.IsFinite(limit)) return false;
+        for (int i = n - 5; i < n; i++)
+            if (losses[i] <= limit) return false; // NaN compares false, so it counts as blown up
+        return true;
     }
 }

@@ -59,6 +59,10 @@ public sealed partial class Doctor
         lossBaselineStep = losses.Count;
         lrHighRun = 0;
         gradNorms.Clear();
+        // a clip level taken from the blown-up steps' gradient norms (3e8 in lr-too-high-lr5-0) clips nothing: re-arm
+        // it from the norms after the rollback
+        clipNorm = null;
+        rollbackStep = monitor.Step;
         Raise(cause, Severity.Info, "repair:rollback", Ev(("lrBefore", before), ("lrAfter", Lr)),
             $"Repair: restored the last good weights and lowered the learning rate from {F(before)} to {F(Lr)} ({why}).", []);
     }

@@ -153,6 +153,13 @@ public sealed record DoctorOptions
     /// </summary>
     public double GentleRepairLrFactor { get; init; } = 0.5;
 
+    /// <summary>
+    /// A repair rolls back to the last good weights (instead of only lowering the lr) when each of the last 5 losses is
+    /// above this multiple of the start: the weights are ruined. Tuning half: the oscillating runs' spikes reach ×20–×50
+    /// but never on 5 consecutive steps; lr-too-high-lr5-0 sits at 1e29 after its first rollback.
+    /// </summary>
+    public double RollbackLossFactor { get; init; } = 10;
+
     /// <summary>Repair never lowers the lr below this.</summary>
     public double MinLr { get; init; } = 1e-7;
 }
