@@ -10,7 +10,6 @@ bool verbose = args.Contains("--verbose");
 if (args.Contains("--upd")) { UpdateDump.Run(steps); return; }
 int oscAt = Array.IndexOf(args, "--osc");
 if (oscAt >= 0) { OscillationDump.Run(steps, args.Length > oscAt + 1 ? args[oscAt + 1] : ""); return; }
-if (args.Contains("--scan")) { Scan.Run(steps); return; }
 int lossesAt = Array.IndexOf(args, "--losses");
 if (lossesAt >= 0) { LossDump.Run(args[lossesAt + 1], steps); return; }
 int dumpAt = Array.IndexOf(args, "--dump");

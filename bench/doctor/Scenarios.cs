@@ -124,6 +124,13 @@ public static class Scenarios
         yield return new("lr-too-high-deep-0", tune, diverging, [.. blowUpConsequences, FindingKind.DeadRelu],
             n => Regress(LinReg(256, 8, 83, scale: 1, nonlinear: true), Mlp(8, 1, 32, 2, () => new ReLU(), 83), m => new SGD(m.Parameters(), lr: 2.0), n));
 
+        // weights ×10 in deeper ReLU nets (seeds 91+) than exploding-init-x10-0: the loss reaches NaN, so the rescale
+        // repair meets the rollback one
+        FindingKind[] explodingConsequences = [FindingKind.DivergingLoss, FindingKind.NonFiniteValue, FindingKind.LearningRateTooHigh, FindingKind.WeightGrowth, FindingKind.OscillatingLoss, FindingKind.DeadRelu, FindingKind.SlowConvergence];
+        foreach (var (seed, depth) in new[] { (91, 5), (92, 6) })
+            yield return new($"exploding-init-x10-d{depth}-0", tune, [FindingKind.ExplodingGradient], explodingConsequences,
+                n => Classify(Moons(256, seed), Scale(Mlp(2, 2, 64, depth, () => new ReLU(), seed), 10), m => new SGD(m.Parameters(), lr: 0.01), n)) { Where = ["0.weight"] };
+
         // healthy mini-batch runs with other seeds (71+), to measure the false-alarm margin of the oscillation rule on
         // mini-batch noise: Adam on spirals (whose batches swing the most) and SGD with momentum on moons
         foreach (int seed in new[] { 71, 72, 73 })

@@ -46,4 +46,14 @@ public class DoctorRepairTests
         var doctor = RunRepaired("lr-too-high-deep-0", 40);
         Assert.DoesNotContain(doctor.Findings, f => f.Parameter == "repair:rescale");
     }
+
+    [Fact]
+    public void AnExplodingInitThatReachesNaNIsRescaledFromTheInitialWeights()
+    {
+        // 5 ReLU layers ×10: the loss goes 4.8e3 → NaN in 4 steps; rescaling the already-updated weights left it at 1e4+
+        var doctor = RunRepaired("exploding-init-x10-d5-0", 80);
+        Assert.Contains(doctor.Findings, f => f.Parameter == "repair:rescale");
+        double final = FinalLoss(doctor);
+        Assert.True(double.IsFinite(final) && final < 1, $"final loss {final}");
+    }
 }

@@ -8,6 +8,7 @@ public sealed partial class Doctor
     private int inputRmsStep = -1;
     private int depthGrowthRun, depthSamples;
     private int rollbackStep = -1; // the last step whose update a rollback replaced
+    private List<(double Rms, string? Weight)>? initialChain; // the per-layer RMS on the initial weights
     private Dictionary<string, GradientMonitor.ActivationState> reluStates = [];
 
     /// <summary>
@@ -42,6 +43,7 @@ public sealed partial class Doctor
         }
         int hops = chain.Count - 1;
         if (hops < 2 || chain[0].Rms <= 0) { depthGrowthRun = 0; return; }
+        initialChain ??= chain; // measured on the forward of the first sampled step, i.e. on the initial weights
         double total = chain[^1].Rms / chain[0].Rms, gain = Math.Pow(total, 1.0 / hops);
         depthGrowthRun = gain > Options.ExplodingActivationGain ? depthGrowthRun + 1 : 0;
         if (depthGrowthRun < Options.ExplodingActivationPatience) return;
