@@ -64,7 +64,7 @@ public sealed record DoctorOptions
     /// <summary>Alarm when the update ratio is beyond target × this or below target ÷ this.</summary>
     public double UpdateRatioFactor { get; init; } = 100;
 
-    /// <summary>Steps over which loss trends (oscillation, plateau, divergence) are judged.</summary>
+    /// <summary>Steps of recent history for the gradient-norm median (spikes, clip level), the cool-down between lr repairs and the rollback-point period (oscillation and divergence have their own windows).</summary>
     public int LossWindow { get; init; } = 20;
 
     /// <summary>Diverging: the loss exceeds this multiple of its start (the first loss, or the mean of the first 5 if lower) …</summary>
@@ -78,14 +78,14 @@ public sealed record DoctorOptions
     public int DivergencePatience { get; init; } = 10;
 
     /// <summary>
-    /// Steps over which oscillation is judged. Tuned on the tuning half: 20 (<see cref="LossWindow"/>, used before)
-    /// cannot see the burst of swings in the first 20 steps of osc-moons-deep-sgdm-0; 10 catches it by step 12.
+    /// Steps over which oscillation is judged. Tuned on the tuning half: with 20 (<see cref="LossWindow"/>, used before)
+    /// the burst of swings in the first 30 steps of osc-moons-deep-sgdm-0 is found at step 21 at best; 10 finds it at step 12.
     /// </summary>
     public int OscillationWindow { get; init; } = 10;
 
     /// <summary>
-    /// Oscillating (swings): the condition must hold on this many consecutive steps. Tuning half: 3 with a 10-step
-    /// window; at 2 healthy-moons-tanh-sgdm-0 fires (amplitude 0.2), at 4 osc-moons-deep-sgdm-0 is found late.
+    /// Oscillating (swings): the condition must hold on this many consecutive steps. Tuning half, 10-step window: at 5
+    /// osc-moons-deep-sgdm-0 is missed, at 4 found a step later than at 3; at 2 (with amplitude 0.2) healthy-moons-tanh-sgdm-0 fires.
     /// </summary>
     public int OscillationPatience { get; init; } = 3;
 
