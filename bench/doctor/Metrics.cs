@@ -70,17 +70,21 @@ public static class Metrics
         Console.WriteLine($"localisation: right parameter in {located.Count(l => l.Right)} of {located.Count} runs ({(double)located.Count(l => l.Right) / Math.Max(1, located.Count):P0})" +
             (wrong.Any() ? " (wrong: " + string.Join(", ", wrong) + ")" : ""));
 
-        // repair: runs where a repair was applied; success = the repaired run ends finite, below its initial loss, and
-        // either below the unrepaired run's final loss or converged (below a tenth of its initial loss); "initial" is the
-        // loss of step 0, before any update could blow up
+        // repair: runs where a repair was applied. Success = the repaired run (a) ends finite and trained, i.e. below a
+        // tenth of its step-0 loss (before any update could blow up), and (b) is not worse than leaving it alone: the
+        // unrepaired run ended non-finite, or the repaired one ends at or below it, or both ended converged (below a
+        // hundredth of the step-0 loss, where their difference is noise). The previous criterion (below the step-0 loss
+        // and below the unrepaired run's or a tenth of step 0) counted a NaN → 44.7 cross-entropy as a repair and a
+        // run that the repair left worse than no repair at all.
         var attempts = new List<(string Name, bool Ok, double Before, double After)>();
         foreach (var r in faulty)
         {
             var rep = repaired[r.Scenario.Name];
             if (!rep.Findings.Any(f => f.Parameter is { } p && p.StartsWith("repair:", StringComparison.Ordinal))) continue;
             double before = FinalLoss(r.Losses), after = FinalLoss(rep.Losses), initial = rep.Losses[0];
-            bool ok = double.IsFinite(after) && after < initial && (!double.IsFinite(before) || after < before || after < 0.1 * initial);
-            attempts.Add((r.Scenario.Name, ok, before, after));
+            bool trained = double.IsFinite(after) && after < 0.1 * initial;
+            bool notWorse = !double.IsFinite(before) || after <= before || (after < 0.01 * initial && before < 0.01 * initial);
+            attempts.Add((r.Scenario.Name, trained && notWorse, before, after));
         }
         Console.WriteLine($"repair: {attempts.Count(a => a.Ok)} of {attempts.Count} repaired runs improved ({(double)attempts.Count(a => a.Ok) / Math.Max(1, attempts.Count):P0}): " +
             string.Join(", ", attempts.Select(a => $"{a.Name} {a.Before:G3}→{a.After:G3}{(a.Ok ? "" : " ✗")}")) + "\n");

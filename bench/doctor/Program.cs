@@ -8,7 +8,10 @@ using Tidu.DoctorBench;
 int steps = args.Length > 0 && int.TryParse(args[0], out int s) ? s : 150;
 bool verbose = args.Contains("--verbose");
 if (args.Contains("--upd")) { UpdateDump.Run(steps); return; }
-if (args.Contains("--osc")) { OscillationDump.Run(steps); return; }
+int oscAt = Array.IndexOf(args, "--osc");
+if (oscAt >= 0) { OscillationDump.Run(steps, args.Length > oscAt + 1 ? args[oscAt + 1] : ""); return; }
+int lossesAt = Array.IndexOf(args, "--losses");
+if (lossesAt >= 0) { LossDump.Run(args[lossesAt + 1], steps); return; }
 int dumpAt = Array.IndexOf(args, "--dump");
 if (dumpAt >= 0)
 {

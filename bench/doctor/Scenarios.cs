@@ -84,7 +84,67 @@ public static class Scenarios
                 [FindingKind.SlowConvergence, FindingKind.VanishingGradient, FindingKind.OscillatingLoss, FindingKind.LearningRateTooLow, FindingKind.UnnormalizedInput],
                 n => Classify(Moons(256, s + 19), Scale(Mlp(2, 2, 32, 2, () => new Tanh(), s + 19), v == 0 ? 20 : 15), m => new SGD(m.Parameters(), lr: 0.01), n)) { Where = ["1", "3"] });
         }
+        list.AddRange(OscillationFamily());
         return list;
+    }
+
+    /// <summary>
+    /// Tuning-only runs (seeds 41+, disjoint from both halves) of the phenomenon behind lr-oscillating: a learning rate
+    /// too high for the loss surface makes the loss swing up and down by large factors for many steps, but it keeps
+    /// coming back down and training goes on; plus two runs that genuinely diverge, to tune the boundary between the
+    /// oscillation and divergence rules on. The oscillating runs must produce OscillatingLoss and must not produce
+    /// DivergingLoss (the loss does not grow); the diverging ones must produce DivergingLoss.
+    /// </summary>
+    private static IEnumerable<Scenario> OscillationFamily()
+    {
+        const string tune = "tune";
+        FindingKind[] oscillating = [FindingKind.OscillatingLoss];
+        // a too-high lr also shows as large updates, runaway weights, ReLUs killed by the overshoots and a stalled loss
+        FindingKind[] oscillatingConsequences = [FindingKind.LearningRateTooHigh, FindingKind.SlowConvergence, FindingKind.WeightGrowth, FindingKind.DeadRelu];
+        FindingKind[] diverging = [FindingKind.DivergingLoss];
+        FindingKind[] divergingConsequences = [.. oscillatingConsequences, FindingKind.OscillatingLoss, FindingKind.NonFiniteValue, FindingKind.ExplodingGradient];
+
+        // full-batch SGD with momentum 0.9 at lr 0.8 (3 hidden layers): the loss spikes ×10–×30 three times in 10 steps,
+        // coming back down in between ...
+        yield return new("osc-moons-sgdm-0", tune, oscillating, oscillatingConsequences,
+            n => Classify(Moons(256, 47), Mlp(2, 2, 32, 3, () => new ReLU(), 47), m => new SGD(m.Parameters(), lr: 0.8, momentum: 0.9), n, batch: 256));
+        // ... and, on other data, a spike ×20 followed by ~10 steps of swings between 0.3 and 1.1
+        yield return new("osc-moons-deep-sgdm-0", tune, oscillating, oscillatingConsequences,
+            n => Classify(Moons(256, 48), Mlp(2, 2, 32, 3, () => new ReLU(), 47), m => new SGD(m.Parameters(), lr: 0.8, momentum: 0.9), n, batch: 256));
+        // Adam at lr 0.3 (30× its usual 1e-2): the loss jumps ×20, then swings between 0.2 and 1.8 for ~25 steps
+        yield return new("osc-moons-adam-0", tune, oscillating, oscillatingConsequences,
+            n => Classify(Moons(256, 45), Mlp(2, 2, 32, 2, () => new ReLU(), 45), m => new Adam(m.Parameters(), lr: 0.3), n, batch: 256));
+        // lr far too high (mini-batch SGD on regression, seeds 81+), more severe than lr-too-high-0 (lr 1.5): the loss
+        // reaches NaN within a few steps, to tune the rollback repair on
+        FindingKind[] blowUpConsequences = [FindingKind.NonFiniteValue, FindingKind.ExplodingGradient, FindingKind.LearningRateTooHigh, FindingKind.WeightGrowth, FindingKind.OscillatingLoss];
+        yield return new("lr-too-high-lr3-0", tune, diverging, blowUpConsequences,
+            n => Regress(LinReg(256, 5, 81, scale: 1), Mlp(5, 1, 16, 1, () => new ReLU(), 81), m => new SGD(m.Parameters(), lr: 3.0), n));
+        yield return new("lr-too-high-lr5-0", tune, diverging, blowUpConsequences,
+            n => Regress(LinReg(256, 5, 82, scale: 1), Mlp(5, 1, 16, 1, () => new ReLU(), 82), m => new SGD(m.Parameters(), lr: 5.0), n));
+        yield return new("lr-too-high-deep-0", tune, diverging, [.. blowUpConsequences, FindingKind.DeadRelu],
+            n => Regress(LinReg(256, 8, 83, scale: 1, nonlinear: true), Mlp(8, 1, 32, 2, () => new ReLU(), 83), m => new SGD(m.Parameters(), lr: 2.0), n));
+
+        // weights ×10 in deeper ReLU nets (seeds 91+) than exploding-init-x10-0: the loss reaches NaN, so the rescale
+        // repair meets the rollback one
+        FindingKind[] explodingConsequences = [FindingKind.DivergingLoss, FindingKind.NonFiniteValue, FindingKind.LearningRateTooHigh, FindingKind.WeightGrowth, FindingKind.OscillatingLoss, FindingKind.DeadRelu, FindingKind.SlowConvergence];
+        foreach (var (seed, depth) in new[] { (91, 5), (92, 6) })
+            yield return new($"exploding-init-x10-d{depth}-0", tune, [FindingKind.ExplodingGradient], explodingConsequences,
+                n => Classify(Moons(256, seed), Scale(Mlp(2, 2, 64, depth, () => new ReLU(), seed), 10), m => new SGD(m.Parameters(), lr: 0.01), n)) { Where = ["0.weight"] };
+
+        // healthy mini-batch runs with other seeds (71+), to measure the false-alarm margin of the oscillation rule on
+        // mini-batch noise: Adam on spirals (whose batches swing the most) and SGD with momentum on moons
+        foreach (int seed in new[] { 71, 72, 73 })
+            yield return new($"healthy-spirals-relu-adam-s{seed}-0", tune, [], [],
+                n => Classify(Spirals(300, seed), Mlp(2, 3, 64, 3, () => new ReLU(), seed), m => new Adam(m.Parameters(), lr: 5e-3), n));
+        yield return new("healthy-moons-tanh-sgdm-s74-0", tune, [], [],
+            n => Classify(Moons(256, 74), Mlp(2, 2, 32, 2, () => new Tanh(), 74), m => new SGD(m.Parameters(), lr: 0.1, momentum: 0.9), n));
+        // genuinely diverging: the same momentum SGD spikes a few times, then blows up to NaN (seed 53) ...
+        yield return new("div-moons-sgdm-0", tune, diverging, divergingConsequences,
+            n => Classify(Moons(256, 53), Mlp(2, 2, 32, 3, () => new ReLU(), 53), m => new SGD(m.Parameters(), lr: 0.8, momentum: 0.9), n, batch: 256));
+        // ... and full-batch least squares just past the stability edge (lr = 2.05 / L): the top Hessian mode grows
+        // ×1.05 per step, so the loss grows smoothly and steadily, without swings and without reaching NaN in 150 steps
+        yield return new("div-linreg-edge-0", tune, diverging, divergingConsequences,
+            n => Regress(LinReg(256, 5, 54, scale: 1, correlated: true), Mlp(5, 1, 0, 0, () => new ReLU(), 54), m => new SGD(m.Parameters(), lr: 0.01), n, edgeFactor: 2.05));
     }
 
     // ---- training loops ------------------------------------------------------------------------------------
@@ -119,18 +179,18 @@ public static class Scenarios
     }
 
     public static Doctor Regress((Tensor X, Tensor Y) data, Module model, Func<Module, Optimizer> makeOptimizer, int steps,
-        bool oscillate = false, DoctorOptions? options = null)
+        double edgeFactor = 0, DoctorOptions? options = null)
     {
         var optimizer = makeOptimizer(model);
-        if (oscillate)
+        if (edgeFactor > 0)
         {
-            // full batch at 1.97 / L, L the largest eigenvalue of the loss Hessian 2·XᵀX/N (+ bias): the top mode flips sign
-            // every step and shrinks by only 3 % per step, the classic "lr slightly too high" picture.
+            // full batch at edgeFactor / L, L the largest eigenvalue of the loss Hessian 2·XᵀX/N (+ bias) of a linear
+            // model: the top mode flips sign every step and is multiplied by |1 − edgeFactor|, so past 2 it grows.
             double l = LargestHessianEigenvalue(data.X);
-            optimizer.ParamGroups[0].Lr = 1.97 / l;
+            optimizer.ParamGroups[0].Lr = edgeFactor / l;
         }
         var doctor = new Doctor(model, optimizer, options ?? DefaultOptions);
-        int n = data.X.Size(0), batch = oscillate ? n : 64;
+        int n = data.X.Size(0), batch = edgeFactor > 0 ? n : 64;
         for (int step = 0; step < steps; step++)
         {
             int start = step * batch % n;

@@ -7,6 +7,8 @@ public sealed partial class Doctor
     private double inputRms = double.NaN;
     private int inputRmsStep = -1;
     private int depthGrowthRun, depthSamples;
+    private int rollbackStep = -1; // the last step whose update a rollback replaced
+    private List<(double Rms, string? Weight)>? initialChain; // the per-layer RMS on the initial weights
     private Dictionary<string, GradientMonitor.ActivationState> reluStates = [];
 
     /// <summary>
@@ -29,6 +31,9 @@ public sealed partial class Doctor
         depthSamples++;
         var chain = new List<(double Rms, string? Weight)>(reluChain.Count + 1);
         int step = monitor.Step - 1; // AfterStep runs once the monitor has advanced
+        // the gains measured on weights that a rollback has just discarded say nothing about the restored ones (in
+        // lr-too-high-deep-0 they were 1e8× per layer and the rescale repair then divided the weights by 1e16)
+        if (step <= rollbackStep) { depthGrowthRun = 0; return; }
         if (inputRmsStep == step && inputRms > 0 && double.IsFinite(inputRms)) chain.Add((inputRms, null));
         foreach (var (module, weight) in reluChain)
         {
@@ -38,6 +43,7 @@ public sealed partial class Doctor
         }
         int hops = chain.Count - 1;
         if (hops < 2 || chain[0].Rms <= 0) { depthGrowthRun = 0; return; }
+        initialChain ??= chain; // measured on the forward of the first sampled step, i.e. on the initial weights
         double total = chain[^1].Rms / chain[0].Rms, gain = Math.Pow(total, 1.0 / hops);
         depthGrowthRun = gain > Options.ExplodingActivationGain ? depthGrowthRun + 1 : 0;
         if (depthGrowthRun < Options.ExplodingActivationPatience) return;

@@ -6,6 +6,7 @@ public sealed partial class Doctor
     private Tensor?[] goodWeights = [];
     private IReadOnlyDictionary<string, Tensor>? goodOptimizerState;
     private bool depthRepaired;
+    private int goodStateStep = -1; // the step at which the rollback point was saved (0: the initial state)
 
     private void InitRepair()
     {
@@ -25,6 +26,18 @@ public sealed partial class Doctor
             TensorStats.CopyValues(p, goodWeights[i]!);
         }
         goodOptimizerState = optimizer.StateDict();
+        goodStateStep = monitor.Step;
+    }
+
+    /// <summary>Restores the last good weights and optimizer state (the learning rates stay as they are).</summary>
+    private void RestoreGoodState()
+    {
+        for (int i = 0; i < paramStates.Length; i++)
+            if (goodWeights[i] is { } w) TensorStats.CopyValues(w, paramStates[i].Parameter);
+        var lrs = optimizer.ParamGroups.Select(g => g.HasOption("lr") ? g.Lr : double.NaN).ToList();
+        if (goodOptimizerState is not null) optimizer.LoadStateDict(goodOptimizerState);
+        for (int g = 0; g < optimizer.ParamGroups.Count; g++)
+            if (optimizer.ParamGroups[g].HasOption("lr")) optimizer.ParamGroups[g].Lr = lrs[g];
     }
 
     /// <summary>
@@ -49,16 +62,17 @@ public sealed partial class Doctor
     private void RollBack(FindingKind cause, string why)
     {
         double before = Lr;
-        for (int i = 0; i < paramStates.Length; i++)
-            if (goodWeights[i] is { } w) TensorStats.CopyValues(w, paramStates[i].Parameter);
-        var lrs = optimizer.ParamGroups.Select(g => g.HasOption("lr") ? g.Lr : double.NaN).ToList();
-        if (goodOptimizerState is not null) optimizer.LoadStateDict(goodOptimizerState);
-        for (int g = 0; g < optimizer.ParamGroups.Count; g++)
-            if (optimizer.ParamGroups[g].HasOption("lr")) optimizer.ParamGroups[g].Lr = Math.Max(Options.MinLr, lrs[g] * Options.RepairLrFactor);
+        RestoreGoodState();
+        foreach (var g in optimizer.ParamGroups)
+            if (g.HasOption("lr")) g.Lr = Math.Max(Options.MinLr, g.Lr * Options.RepairLrFactor);
         lastLrRepairStep = monitor.Step;
         lossBaselineStep = losses.Count;
         lrHighRun = 0;
         gradNorms.Clear();
+        // a clip level taken from the blown-up steps' gradient norms (3e8 in lr-too-high-lr5-0) clips nothing: re-arm
+        // it from the norms after the rollback
+        clipNorm = null;
+        rollbackStep = monitor.Step;
         Raise(cause, Severity.Info, "repair:rollback", Ev(("lrBefore", before), ("lrAfter", Lr)),
             $"Repair: restored the last good weights and lowered the learning rate from {F(before)} to {F(Lr)} ({why}).", []);
     }
@@ -72,6 +86,15 @@ public sealed partial class Doctor
     {
         if (!Options.Repair || depthRepaired) return;
         depthRepaired = true;
+        // By the time the rule has seen the growth on Patience steps, the huge gradients have already updated the
+        // weights (tuning half, exploding-init-x10-d5-0: loss 4.8e3 → 1.8e12 in 2 steps) and rescaling those does not
+        // undo the damage. While the rollback point is still the initial state, go back to it and rescale the initial
+        // weights by the gains measured on them, as a better init would have done.
+        if (goodStateStep == 0 && initialChain is { } first && first.Count == chain.Count)
+        {
+            RestoreGoodState();
+            chain = first;
+        }
         double cumulative = 1;
         var scaled = new List<string>();
         for (int i = 1; i < chain.Count; i++)

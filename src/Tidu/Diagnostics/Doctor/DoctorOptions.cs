@@ -64,18 +64,47 @@ public sealed record DoctorOptions
     /// <summary>Alarm when the update ratio is beyond target × this or below target ÷ this.</summary>
     public double UpdateRatioFactor { get; init; } = 100;
 
-    /// <summary>Steps over which loss trends (oscillation, plateau, divergence) are judged.</summary>
+    /// <summary>Steps of recent history for the gradient-norm median (spikes, clip level), the cool-down between lr repairs and the rollback-point period (oscillation and divergence have their own windows).</summary>
     public int LossWindow { get; init; } = 20;
 
-    /// <summary>Diverging: the mean loss of the last 5 steps exceeds this multiple of the mean of the first 5.</summary>
+    /// <summary>Diverging: the loss exceeds this multiple of its start (the first loss, or the mean of the first 5 if lower) …</summary>
     public double DivergenceFactor { get; init; } = 2;
+
+    /// <summary>
+    /// … on each of this many consecutive steps, or its 5-step moving average does and rose on each of them. A loss
+    /// that jumps above the limit and comes back down sooner is oscillating, not diverging (tuned on the tuning half:
+    /// the oscillating runs stay above it for at most 7 consecutive steps, lr-oscillating-0).
+    /// </summary>
+    public int DivergencePatience { get; init; } = 10;
+
+    /// <summary>
+    /// Steps over which oscillation is judged. Tuned on the tuning half: with 20 (<see cref="LossWindow"/>, used before)
+    /// the burst of swings in the first 30 steps of osc-moons-deep-sgdm-0 is found at step 21 at best; 10 finds it at step 12.
+    /// </summary>
+    public int OscillationWindow { get; init; } = 10;
+
+    /// <summary>
+    /// Oscillating (swings): the condition must hold on this many consecutive steps. Tuning half, 10-step window: at 5
+    /// osc-moons-deep-sgdm-0 is missed, at 4 found a step later than at 3; at 2 (with amplitude 0.2) healthy-moons-tanh-sgdm-0 fires.
+    /// </summary>
+    public int OscillationPatience { get; init; } = 3;
+
+    /// <summary>Oscillating (spike train): a step whose loss exceeds this multiple of the previous step's …</summary>
+    public double OscillationSpikeFactor { get; init; } = 3;
+
+    /// <summary>
+    /// … and the start loss, then falls back below half, counts as a spike; this many in the window are an oscillation.
+    /// Tuning half: with ×3 and 2 spikes no healthy run fires (healthy-spirals-relu-adam-0 does at ×2, mini-batch noise).
+    /// </summary>
+    public int OscillationSpikes { get; init; } = 2;
 
     /// <summary>Oscillating: mean |Δloss| over the window relative to the mean loss above this …</summary>
     public double OscillationAmplitude { get; init; } = 0.3;
 
     /// <summary>
-    /// … while the smoothed loss (5-step moving average) fell over the window by at most this fraction of the mean
-    /// loss: no downward progress (tuned on the tuning half; mini-batch noise swings too but keeps falling).
+    /// … while the smoothed loss (the mean of the window's first half against its second half) fell by at most this
+    /// fraction of the mean loss: no downward progress (tuned on the tuning half; mini-batch noise swings too but
+    /// keeps falling; at 0.1 healthy-spirals-relu-adam-0 fires).
     /// </summary>
     public double OscillationProgress { get; init; }
 
@@ -112,8 +141,24 @@ public sealed record DoctorOptions
     /// <summary>Regularisation dominates: penalty / data loss above this.</summary>
     public double RegularizationRatio { get; init; } = 1;
 
-    /// <summary>Repair multiplies every group's lr by this.</summary>
+    /// <summary>Repair of a blow-up (diverging or non-finite loss, non-finite gradients) multiplies every group's lr by this.</summary>
     public double RepairLrFactor { get; init; } = 0.1;
+
+    /// <summary>
+    /// Repair of a loss that oscillates or of updates that are too large (LearningRateTooHigh) multiplies every group's
+    /// lr by this: the lr is somewhat too high, not far off, so it is halved rather than divided by 10. Tuned on the
+    /// tuning half: at 0.1 the repaired oscillating runs end 8–5000× above the unrepaired ones (osc-moons-adam-0:
+    /// 0.02 against 4e-6) since ×0.1 makes the rest of the run crawl; at 0.5 all but one end at or below them. Blow-ups
+    /// keep <see cref="RepairLrFactor"/>: at 0.3 or 0.5 lr-too-high-0 is not rescued.
+    /// </summary>
+    public double GentleRepairLrFactor { get; init; } = 0.5;
+
+    /// <summary>
+    /// A repair rolls back to the last good weights (instead of only lowering the lr) when each of the last 5 losses is
+    /// above this multiple of the start: the weights are ruined. Tuning half: the oscillating runs' spikes reach ×20–×50
+    /// but never on 5 consecutive steps; lr-too-high-lr5-0 sits at 1e29 after its first rollback.
+    /// </summary>
+    public double RollbackLossFactor { get; init; } = 10;
 
     /// <summary>Repair never lowers the lr below this.</summary>
     public double MinLr { get; init; } = 1e-7;

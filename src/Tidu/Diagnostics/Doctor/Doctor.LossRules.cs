@@ -1,0 +1,200 @@
+namespace Tidu.Diagnostics;
+
+public sealed partial class Doctor
+{
+    // ---- the loss curve: divergence, oscillation, plateau ------------------------------------------------
+
+    private void LossRules()
+    {
+        int n = losses.Count;
+        if (n == 0) return;
+        double last = losses[^1];
+        if (!double.IsFinite(last))
+        {
+            Raise(FindingKind.DivergingLoss, Severity.Error, null, Ev(("loss", last)), "The loss became NaN or infinite.", [LowerLrText(), "clip the gradient norm at 1.0"]);
+            RepairLr(FindingKind.DivergingLoss, "non-finite loss");
+            return;
+        }
+        // the start of the loss trend must be a finite loss: a rollback during a step's update (non-finite gradients)
+        // restarts the trend at that step, whose loss was computed with the ruined weights (lr-too-high-lr5-0: ∞, which
+        // left every loss rule blind for the rest of the run)
+        while (lossBaselineStep < n - 1 && !double.IsFinite(losses[lossBaselineStep])) lossBaselineStep++;
+        int start = lossBaselineStep;
+        int seen = n - start;
+        if (seen < Math.Max(Options.WarmupSteps, 10)) return;
+        // The reference for "rose" and "still high": the first loss, or the mean of the first 5 if lower. A spike in
+        // the first steps (Adam at lr 0.3 in osc-moons-adam-0 jumps ×20 at step 2) must not inflate it, or the
+        // swings that follow look small beside it.
+        double initial = Math.Min(losses[start], Mean(start, 5));
+        if (!double.IsFinite(initial)) return;
+
+        // The divergence and oscillation checks are independent: a loss can swing so hard that its recent mean is
+        // above twice its start without diverging (lr-oscillating-0, osc-moons-sgdm-0 on the tuning half), and the
+        // former "mean of the last 5 > 2 × start" test reported those as DivergingLoss and pre-empted OscillatingLoss.
+        DivergenceRule(n, initial);
+        OscillationRule(n, seen, initial);
+        PlateauRules(n, start, seen);
+    }
+
+    /// <summary>
+    /// Diverging: the loss rose well above its start and stays there. TheDeepChecker (Ben Braiek &amp; Khomh,
+    /// "Testing Feedforward Neural Networks Training Programs", TOSEM 2023) calls a loss diverging only when it grows on
+    /// every step of a window, and checks fluctuation separately; likewise a loss that jumps above twice its start
+    /// and comes back down within a few steps is oscillating, not diverging. Two persistent forms count: every loss of
+    /// the last <see cref="DoctorOptions.DivergencePatience"/> steps above <see cref="DoctorOptions.DivergenceFactor"/>
+    /// × the start (it never comes back down), or the 5-step moving average above it and rising on each of those steps
+    /// (steady growth, e.g. lr just past 2/L on least squares: div-linreg-edge-0).
+    /// </summary>
+    private void DivergenceRule(int n, double initial)
+    {
+        int k = Options.DivergencePatience;
+        if (n - lossBaselineStep < k + 5) return;
+        double limit = Options.DivergenceFactor * initial, recent = Mean(n - 5, 5);
+        bool stayedHigh = true, smoothRising = recent > limit;
+        for (int i = n - k; i < n; i++)
+        {
+            if (losses[i] <= limit) stayedHigh = false;
+            // the moving average ending at i rose iff the loss entering it is above the one leaving it
+            if (losses[i] <= losses[i - 5]) smoothRising = false;
+        }
+        if (!stayedHigh && !smoothRising) return;
+        Raise(FindingKind.DivergingLoss, Severity.Error, null, Ev(("recentLoss", recent), ("initialLoss", initial), ("factor", recent / initial), ("stayedHigh", stayedHigh ? 1 : 0)),
+            $"The loss rose from {F(initial)} to {F(recent)} and has not come back down.", [LowerLrText(), "clip the gradient norm at 1.0", "check the sign of the loss and of the update"]);
+        RepairLr(FindingKind.DivergingLoss, $"loss {F(initial)} → {F(recent)}");
+    }
+
+    /// <summary>
+    /// Oscillating: the loss swings up and down by large factors while it keeps coming back down (no growth: that is
+    /// <see cref="DivergenceRule"/>'s). The blog: shrink the lr when the loss swings; TheDeepChecker (Ben Braiek &amp;
+    /// Khomh, TOSEM 2023) checks a fluctuating loss curve separately from a diverging one. Two forms, either suffices:
+    /// <list type="bullet">
+    /// <item>swings: over the last <see cref="DoctorOptions.OscillationWindow"/> steps the mean |Δloss| is above
+    /// <see cref="DoctorOptions.OscillationAmplitude"/> of the mean loss, at least half the changes reverse the previous
+    /// one's sign and the smoothed loss made no downward progress, on <see cref="DoctorOptions.OscillationPatience"/>
+    /// consecutive steps;</item>
+    /// <item>a spike train: in that window the loss jumped at least <see cref="DoctorOptions.OscillationSpikes"/> times
+    /// to more than <see cref="DoctorOptions.OscillationSpikeFactor"/> × the step before and above its start, and fell
+    /// back to below half of each spike (momentum SGD at a too-high lr "catapults" like this: osc-moons-sgdm-0).</item>
+    /// </list>
+    /// </summary>
+    private void OscillationRule(int n, int seen, double initial)
+    {
+        int w = Options.OscillationWindow;
+        if (seen < w) return;
+        double sumAbs = 0, sum = 0;
+        int signChanges = 0, spikes = 0;
+        for (int i = n - w; i < n; i++)
+        {
+            // a NaN/∞ inside the window is a blow-up, the divergence rule's business (and Math.Sign throws on NaN)
+            if (!double.IsFinite(losses[i])) { oscillationRun = 0; return; }
+            sum += losses[i];
+            if (i > n - w) sumAbs += Math.Abs(losses[i] - losses[i - 1]);
+            if (i > n - w + 1 && Math.Sign(losses[i] - losses[i - 1]) * Math.Sign(losses[i - 1] - losses[i - 2]) < 0) signChanges++;
+            if (i > lossBaselineStep && losses[i] > Options.OscillationSpikeFactor * losses[i - 1] && losses[i] > initial && FallsBack(i, n)) spikes++;
+        }
+        double meanLoss = sum / w, amplitude = sumAbs / (w - 1) / meanLoss;
+        // Net progress on the smoothed trend: the mean of the window's first half minus that of its second half.
+        // Mini-batch noise makes large step-to-step swings too (a different batch every step), but under it the
+        // smoothed loss still falls; an lr too high swings without any downward progress.
+        int half = w / 2;
+        double progress = (Mean(n - w, half) - Mean(n - half, half)) / meanLoss;
+        double changeFraction = signChanges / (double)(w - 2);
+        // only while the loss is still high: near convergence, mini-batch noise is large relative to the small loss
+        bool swinging = amplitude > Options.OscillationAmplitude && progress <= Options.OscillationProgress && changeFraction >= 0.5
+            && meanLoss > Options.OscillationMinLossFraction * initial;
+        // "without settling": the swings must persist, so a one-off bump (SGD momentum overshooting once, then
+        // recovering) is not an oscillation
+        oscillationRun = swinging ? oscillationRun + 1 : 0;
+        bool spikeTrain = spikes >= Options.OscillationSpikes;
+        if (oscillationRun < Options.OscillationPatience && !spikeTrain) return;
+        Raise(FindingKind.OscillatingLoss, Severity.Warning, null, Ev(("amplitude", amplitude), ("progress", progress), ("signChangeFraction", changeFraction), ("spikes", spikes), ("threshold", Options.OscillationAmplitude)),
+            spikeTrain
+                ? $"The loss jumped {spikes} times in {w} steps to more than {F(Options.OscillationSpikeFactor)}× the step before, falling back each time."
+                : $"The loss swings by {100 * amplitude:F0}% from step to step without settling.",
+            [LowerLrText(), "use a larger batch", "use a learning-rate schedule (e.g. ReduceLROnPlateau)"]);
+        RepairLr(FindingKind.OscillatingLoss, spikeTrain ? $"{spikes} loss spikes in {w} steps" : $"loss swings {100 * amplitude:F0}%");
+    }
+
+    /// <summary>Whether the loss fell back below half of the spike at <paramref name="i"/> before step <paramref name="n"/>.</summary>
+    private bool FallsBack(int i, int n)
+    {
+        for (int j = i + 1; j < n; j++)
+            if (losses[j] < 0.5 * losses[i]) return true;
+        return false;
+    }
+
+    private void PlateauRules(int n, int start, int seen)
+    {
+        // Plateau (ReduceLROnPlateau defaults: patience 10, relative threshold 1e-4, mode min) while the loss is still high.
+        // judged on the 5-step moving average so that mini-batch noise does not make new "bests"
+        double best = double.PositiveInfinity;
+        int bestAt = start;
+        for (int i = start + 4; i < n; i++)
+        {
+            double smooth = Mean(i - 4, 5);
+            if (smooth < best * (1 - Options.PlateauThreshold)) { best = smooth; bestAt = i; }
+        }
+        int stale = n - 1 - bestAt;
+        double initialLoss = Mean(start, 5);
+        if (stale >= Options.PlateauPatience && Mean(n - 5, 5) > Options.PlateauLossFraction * initialLoss)
+            Raise(FindingKind.SlowConvergence, Severity.Warning, null, Ev(("stepsWithoutImprovement", stale), ("bestLoss", best), ("initialLoss", initialLoss)),
+                $"The loss has not improved for {stale} steps and is still {F(Mean(n - 5, 5) / initialLoss)} of its initial value.",
+                ["reduce the learning rate on plateaus (ReduceLROnPlateau)", "check the gradient flow (vanishing gradients, dead or saturated units)", "try a larger model or better features"]);
+        else if (seen >= Options.SlowSteps && (initialLoss - Mean(n - 5, 5)) < Options.SlowProgressFraction * initialLoss && stale < Options.PlateauPatience)
+            Raise(FindingKind.SlowConvergence, Severity.Warning, null, Ev(("initialLoss", initialLoss), ("recentLoss", Mean(n - 5, 5)), ("steps", seen)),
+                $"After {seen} steps the loss has fallen only from {F(initialLoss)} to {F(Mean(n - 5, 5))}.",
+                [$"raise the learning rate from {F(Lr)} to {F(Lr * 10)}", "use Adam", "normalise the inputs"]);
+    }
+
+    private double Mean(int from, int count)
+    {
+        from = Math.Max(0, from);
+        count = Math.Min(count, losses.Count - from);
+        double s = 0;
+        for (int i = from; i < from + count; i++) s += losses[i];
+        return s / count;
+    }
+
+    /// <summary>
+    /// Repair: multiply every group's lr by <see cref="DoctorOptions.RepairLrFactor"/> (a blow-up) or
+    /// <see cref="DoctorOptions.GentleRepairLrFactor"/> (swings or large updates: the lr is only somewhat too high) and
+    /// restart the loss-trend rules.
+    /// </summary>
+    private void RepairLr(FindingKind cause, string why)
+    {
+        if (!Options.Repair) return;
+        // Once the loss has blown up the weights are ruined: a smaller lr from there still diverges (lr-too-high-lr5-0
+        // on the tuning half: lr 5 → 0.5 → 0.25 went on from a 1e29 loss to all-dead ReLUs). Go back to the last good
+        // weights instead, as the non-finite repair does; at most every Patience steps, so it cannot loop.
+        if (LossBlownUp())
+        {
+            if (monitor.Step - lastLrRepairStep >= Options.Patience) RollBack(cause, $"{why}; the loss blew up");
+            return;
+        }
+        if (monitor.Step - lastLrRepairStep < Options.LossWindow) return;
+        double factor = cause is FindingKind.OscillatingLoss or FindingKind.LearningRateTooHigh ? Options.GentleRepairLrFactor : Options.RepairLrFactor;
+        double before = Lr;
+        foreach (var g in optimizer.ParamGroups)
+        {
+            if (g.HasOption("lr")) g.Lr = Math.Max(Options.MinLr, g.Lr * factor);
+        }
+        lastLrRepairStep = monitor.Step;
+        lossBaselineStep = losses.Count;
+        lrHighRun = 0;
+        oscillationRun = 0;
+        Raise(cause, Severity.Info, "repair:lr", Ev(("lrBefore", before), ("lrAfter", Lr)),
+            $"Repair: lowered the learning rate from {F(before)} to {F(Lr)} ({why}).", []);
+    }
+
+    /// <summary>Whether each of the last 5 losses is above <see cref="DoctorOptions.RollbackLossFactor"/> × the start (or not finite).</summary>
+    private bool LossBlownUp()
+    {
+        int n = losses.Count, start = lossBaselineStep;
+        if (n - start < 5) return false;
+        double limit = Options.RollbackLossFactor * Math.Min(losses[start], Mean(start, 5));
+        if (!double.IsFinite(limit)) return false;
+        for (int i = n - 5; i < n; i++)
+            if (losses[i] <= limit) return false; // NaN compares false, so it counts as blown up
+        return true;
+    }
+}

@@ -1,0 +1,116 @@
+using Tidu.Diagnostics;
+using Tidu.DoctorBench;
+using Tidu.NN;
+using Tidu.Optim;
+
+namespace Tidu.Tests.Diagnostics;
+
+/// <summary>
+/// The boundary between OscillatingLoss and DivergingLoss: loss curves fed to the doctor step by step (a tiny model
+/// whose real loss is replaced by the scripted value), and the tuning half's oscillation and divergence scenarios.
+/// </summary>
+[Collection(DoctorScenarioCollection.Name)]
+public class DoctorLossCurveTests
+{
+    /// <summary>Runs a doctor over the given losses, one optimizer step per value, and returns its findings.</summary>
+    private static IReadOnlyList<Finding> Observe(IEnumerable<double> losses)
+    {
+        Tensor.ManualSeed(5);
+        var model = new Linear(2, 1);
+        var opt = new SGD(model.Parameters(), lr: 1e-3);
+        using var doctor = new Doctor(model, opt);
+        var x = Tensor.From(new float[] { 0.5f, -0.25f }, 1, 2);
+        foreach (double value in losses)
+        {
+            opt.ZeroGrad();
+            var output = model.Forward(x).Sum();
+            // the gradient comes from the model, the recorded loss value from the script
+            var loss = output * 0 + (float)value;
+            loss.Backward();
+            doctor.Observe(loss);
+            opt.Step();
+        }
+        return doctor.Findings;
+    }
+
+    private static IEnumerable<double> Repeat(double value, int count) => Enumerable.Repeat(value, count);
+
+    [Fact]
+    public void SpikesThatComeBackDownAreOscillationNotDivergence()
+    {
+        // a loss that falls, then jumps ×10 every third step and comes back each time: above twice its start on
+        // single steps, never for long
+        var curve = new List<double> { 0.7, 0.6, 0.5, 0.45, 0.4, 0.38, 0.36, 0.35, 0.34, 0.33 };
+        for (int i = 0; i < 30; i++) curve.Add(i % 3 == 0 ? 4.0 : 0.35);
+        var findings = Observe(curve);
+        Assert.Contains(findings, f => f.Kind == FindingKind.OscillatingLoss);
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKind.DivergingLoss);
+    }
+
+    [Fact]
+    public void AlternatingSwingsWithoutProgressAreOscillationNotDivergence()
+    {
+        // the loss alternates between 0.3 and 1.6 (mean above twice the start of 0.5) without a trend
+        var curve = new List<double>(Repeat(0.5, 10));
+        for (int i = 0; i < 30; i++) curve.Add(i % 2 == 0 ? 1.6 : 0.3);
+        var findings = Observe(curve);
+        Assert.Contains(findings, f => f.Kind == FindingKind.OscillatingLoss);
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKind.DivergingLoss);
+    }
+
+    [Fact]
+    public void SteadyGrowthIsDivergence()
+    {
+        // ×1.1 per step from step 10 on: smooth, no swings
+        var curve = Enumerable.Range(0, 60).Select(i => 0.5 * Math.Pow(1.1, Math.Max(0, i - 10))).ToList();
+        var findings = Observe(curve);
+        Assert.Contains(findings, f => f is { Kind: FindingKind.DivergingLoss, Severity: Severity.Error });
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKind.OscillatingLoss);
+    }
+
+    [Fact]
+    public void ALossThatJumpsAndStaysHighIsDivergence()
+    {
+        var curve = new List<double>(Repeat(0.5, 12));
+        curve.AddRange(Enumerable.Range(0, 20).Select(i => 5.0 + 0.5 * (i % 2)));
+        Assert.Contains(Observe(curve), f => f.Kind == FindingKind.DivergingLoss);
+    }
+
+    [Fact]
+    public void ANonFiniteLossIsDivergence() =>
+        Assert.Contains(Observe([.. Repeat(0.5, 12), double.NaN, double.NaN]), f => f.Kind == FindingKind.DivergingLoss);
+
+    [Fact]
+    public void NoisyButFallingLossRaisesNothing()
+    {
+        // mini-batch SGD: a falling trend with ±30 % noise alternating in sign
+        var curve = Enumerable.Range(0, 80).Select(i => (0.7 * Math.Exp(-i / 30.0) + 0.05) * (i % 2 == 0 ? 1.3 : 0.7)).ToList();
+        var findings = Observe(curve);
+        Assert.DoesNotContain(findings, f => f.Kind is FindingKind.OscillatingLoss or FindingKind.DivergingLoss);
+    }
+
+    [Theory]
+    [InlineData("osc-moons-sgdm-0")]
+    [InlineData("osc-moons-deep-sgdm-0")]
+    [InlineData("osc-moons-adam-0")]
+    [InlineData("lr-oscillating-0")]
+    public void TooHighLrThatOscillatesIsNotCalledDivergence(string name)
+    {
+        var findings = Scenarios.All().Single(s => s.Name == name).Run(80).Findings;
+        Assert.Contains(findings, f => f.Kind == FindingKind.OscillatingLoss);
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKind.DivergingLoss);
+    }
+
+    [Theory]
+    [InlineData("div-moons-sgdm-0")]
+    [InlineData("div-linreg-edge-0")]
+    public void GenuineDivergenceIsFound(string name) =>
+        Assert.Contains(Scenarios.All().Single(s => s.Name == name).Run(80).Findings, f => f.Kind == FindingKind.DivergingLoss);
+
+    [Theory]
+    [InlineData("healthy-moons-tanh-sgdm-0")]
+    [InlineData("healthy-spirals-relu-adam-s71-0")]
+    [InlineData("healthy-moons-tanh-sgdm-s74-0")]
+    public void HealthyNoisySgdRaisesNothing(string name) =>
+        Assert.Empty(Scenarios.All().Single(s => s.Name == name).Run(150).Findings);
+}

@@ -1,0 +1,59 @@
+using Tidu.Diagnostics;
+using Tidu.DoctorBench;
+
+namespace Tidu.Tests.Diagnostics;
+
+/// <summary>The repairs on the tuning half's scenarios: gentle lr cuts for oscillation, rollback for a blow-up.</summary>
+[Collection(DoctorScenarioCollection.Name)]
+public class DoctorRepairTests
+{
+    private static Doctor RunRepaired(string name, int steps)
+    {
+        Scenarios.DefaultOptions = new DoctorOptions { Repair = true };
+        try { return Scenarios.All().Single(s => s.Name == name).Run(steps); }
+        finally { Scenarios.DefaultOptions = null; }
+    }
+
+    private static double FinalLoss(Doctor doctor) => doctor.History.Losses.TakeLast(10).Average(l => l.Loss);
+
+    [Fact]
+    public void AnOscillatingLossGetsItsLrHalvedNotDividedByTen()
+    {
+        var doctor = RunRepaired("osc-moons-sgdm-0", 150);
+        var repair = doctor.Findings.First(f => f.Parameter == "repair:lr");
+        Assert.Equal(repair.Evidence["lrBefore"] * 0.5, repair.Evidence["lrAfter"], 6);
+        double final = FinalLoss(doctor);
+        Assert.True(final < 0.01 * doctor.History.Losses[0].Loss, $"final loss {final}");
+    }
+
+    [Fact]
+    public void ALossThatBlewUpIsRolledBackAndTrainingRecovers()
+    {
+        // lr 5: after the first rollback (lr 0.5) the loss swings between 1e2 and 1e4 under clipping; the loss rules
+        // see it (their trend restarts at the first finite loss) and, the loss having blown up, the repair rolls back
+        // again (lr 0.05) instead of only lowering the lr
+        var doctor = RunRepaired("lr-too-high-lr5-0", 150);
+        Assert.True(doctor.Findings.Count(f => f.Parameter == "repair:rollback") >= 2, string.Join("\n", doctor.Findings));
+        double final = FinalLoss(doctor);
+        Assert.True(double.IsFinite(final) && final < 0.1 * doctor.History.Losses[0].Loss, $"final loss {final}");
+    }
+
+    [Fact]
+    public void NoRescaleFromActivationsOfWeightsThatWereRolledBack()
+    {
+        // before the fix the blown-up steps' activation gains (1e8× per layer) made the rescale repair divide the
+        // restored weights by 1e16
+        var doctor = RunRepaired("lr-too-high-deep-0", 40);
+        Assert.DoesNotContain(doctor.Findings, f => f.Parameter == "repair:rescale");
+    }
+
+    [Fact]
+    public void AnExplodingInitThatReachesNaNIsRescaledFromTheInitialWeights()
+    {
+        // 5 ReLU layers ×10: the loss goes 4.8e3 → NaN in 4 steps; rescaling the already-updated weights left it at 1e4+
+        var doctor = RunRepaired("exploding-init-x10-d5-0", 80);
+        Assert.Contains(doctor.Findings, f => f.Parameter == "repair:rescale");
+        double final = FinalLoss(doctor);
+        Assert.True(double.IsFinite(final) && final < 1, $"final loss {final}");
+    }
+}
