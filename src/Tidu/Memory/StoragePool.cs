@@ -22,6 +22,11 @@ internal sealed class StoragePool
     private readonly Stack<List<Storage>> spareLists = new();
     private long epoch;
 
+    // the bucket of the last rent or return: a step of small ops asks for one size over and over, and a field
+    // compare is cheaper than a dictionary lookup on every tensor an op creates and every one a scope releases
+    private long lastKey = -1;
+    private Bucket? lastBucket;
+
     /// <summary>The pool of the calling thread (pools are never shared, so nothing here locks).</summary>
     internal static StoragePool ForThread => forThread ??= new StoragePool();
 
@@ -46,12 +51,7 @@ internal sealed class StoragePool
     /// <summary>A free array of exactly this dtype and length, or null when the bucket is empty.</summary>
     internal Array? Rent(DType dtype, int length)
     {
-        var key = Key(dtype, length);
-        if (!buckets.TryGetValue(key, out var bucket))
-        {
-            bucket = new Bucket(ElementBytes(dtype));
-            buckets.Add(key, bucket);
-        }
+        var bucket = BucketFor(dtype, length);
         bucket.LastUsed = epoch;
         if (!bucket.Free.TryPop(out var array))
         {
@@ -74,21 +74,31 @@ internal sealed class StoragePool
             DropStale();
             if (PooledBytes + bytes > limit) return;
         }
-        var key = Key(dtype, array.Length);
+        BucketFor(dtype, array.Length).Free.Push(array);
+        PooledBytes += bytes;
+        PooledArrays++;
+    }
+
+    /// <summary>The bucket for arrays of this dtype and length, created (as used now) when there is none yet.</summary>
+    private Bucket BucketFor(DType dtype, int length)
+    {
+        var key = Key(dtype, length);
+        if (key == lastKey) return lastBucket!;
         if (!buckets.TryGetValue(key, out var bucket))
         {
             bucket = new Bucket(ElementBytes(dtype)) { LastUsed = epoch };
             buckets.Add(key, bucket);
         }
-        bucket.Free.Push(array);
-        PooledBytes += bytes;
-        PooledArrays++;
+        lastKey = key;
+        lastBucket = bucket;
+        return bucket;
     }
 
     /// <summary>Drops every free array.</summary>
     internal void Trim()
     {
         buckets.Clear();
+        ForgetLastBucket();
         PooledBytes = 0;
         PooledArrays = 0;
     }
@@ -115,6 +125,13 @@ internal sealed class StoragePool
             PooledArrays -= bucket.Free.Count;
             buckets.Remove(key);
         }
+        ForgetLastBucket();
+    }
+
+    private void ForgetLastBucket()
+    {
+        lastKey = -1;
+        lastBucket = null;
     }
 
     private static long Key(DType dtype, int length) => ((long)length << 2) | (long)dtype;
