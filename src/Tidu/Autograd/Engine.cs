@@ -41,20 +41,40 @@ internal static class Engine
 
     [ThreadStatic] private static Scratch? cachedScratch;
 
+    /// <summary>
+    /// Up to this many nodes, the pass finds a node by scanning a list rather than hashing: for a small graph a few
+    /// reference compares cost less than a set and a dictionary (in a chain, the node looked for is the next one).
+    /// </summary>
+    private const int SmallGraph = 32;
+
     /// <summary>The collections of one backward pass.</summary>
     private sealed class Scratch
     {
-        internal readonly Dictionary<GradFn, Tensor> Pending = new(ReferenceEqualityComparer.Instance);
-        internal readonly HashSet<GradFn> Visited = new(ReferenceEqualityComparer.Instance);
+        /// <summary>The nodes in topological order (built as a post-order, then reversed).</summary>
         internal readonly List<GradFn> Order = [];
+
+        /// <summary>The nodes the traversal has reached, while there are at most <see cref="SmallGraph"/>.</summary>
+        internal readonly List<GradFn> Seen = [];
+
+        /// <summary>The nodes the traversal has reached, once there are more than <see cref="SmallGraph"/>.</summary>
+        internal readonly HashSet<GradFn> Visited = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>Each node's position in the order, for graphs of more than <see cref="SmallGraph"/> nodes.</summary>
+        internal readonly Dictionary<GradFn, int> Position = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>The gradient summed so far for the output of the node at the same position in the order.</summary>
+        internal Tensor?[] Pending = new Tensor?[SmallGraph];
+
         internal readonly Stack<(GradFn Node, int Next)> Stack = new();
 
         // clearing drops every reference, so nothing of the graph outlives the pass through the cache
         internal void Clear()
         {
-            Pending.Clear();
-            Visited.Clear();
+            Array.Clear(Pending, 0, Math.Min(Order.Count, Pending.Length));
             Order.Clear();
+            Seen.Clear();
+            Visited.Clear();
+            Position.Clear();
             Stack.Clear();
         }
     }
@@ -62,11 +82,18 @@ internal static class Engine
     private static void Run(GradFn rootNode, Tensor gradient, bool retainGraph, bool checkGradients, Scratch scratch)
     {
         var order = TopologicalOrder(rootNode, scratch);
+        int count = order.Count;
+        if (scratch.Pending.Length < count) scratch.Pending = new Tensor?[Math.Max(count, 2 * scratch.Pending.Length)];
         var pending = scratch.Pending;
-        pending[rootNode] = gradient;
-        foreach (var node in order)
+        if (count > SmallGraph)
+            for (int i = 0; i < count; i++) scratch.Position.Add(order[i], i);
+        pending[0] = gradient;
+        for (int at = 0; at < count; at++)
         {
-            if (!pending.Remove(node, out var g)) continue;
+            var g = pending[at];
+            if (g is null) continue; // no gradient reached this node
+            pending[at] = null;
+            var node = order[at];
             if (node.RetainedOutput is { } retained) Accumulate(retained, g);
             Tensor?[] inputGrads;
             try
@@ -90,21 +117,31 @@ internal static class Engine
                 }
                 else
                 {
-                    pending[input.gradFn] = pending.TryGetValue(input.gradFn, out var existing) ? existing + ig : ig;
+                    int to = PositionOf(input.gradFn, at, scratch);
+                    pending[to] = pending[to] is { } existing ? existing + ig : ig;
                 }
             }
             if (!retainGraph) node.Release();
         }
     }
 
+    /// <summary>Where <paramref name="node"/>, which receives gradient from the node at <paramref name="from"/>, sits in the order.</summary>
+    private static int PositionOf(GradFn node, int from, Scratch scratch)
+    {
+        if (scratch.Order.Count > SmallGraph) return scratch.Position[node];
+        // a node comes after every node that sends it gradient; in a chain it is the very next one
+        var order = scratch.Order;
+        for (int i = from + 1; ; i++)
+            if (ReferenceEquals(order[i], node)) return i;
+    }
+
     /// <summary>Nodes in an order where every node comes before the nodes it sends gradients to.</summary>
     private static List<GradFn> TopologicalOrder(GradFn root, Scratch scratch)
     {
-        var visited = scratch.Visited;
         var postOrder = scratch.Order;
         var stack = scratch.Stack;
         stack.Push((root, 0));
-        visited.Add(root);
+        MarkVisited(root, scratch);
         while (stack.Count > 0)
         {
             var (node, next) = stack.Pop();
@@ -112,7 +149,7 @@ internal static class Engine
             {
                 stack.Push((node, next + 1));
                 var child = node.Inputs[next]?.gradFn;
-                if (child is not null && visited.Add(child)) stack.Push((child, 0));
+                if (child is not null && MarkVisited(child, scratch)) stack.Push((child, 0));
             }
             else
             {
@@ -121,6 +158,25 @@ internal static class Engine
         }
         postOrder.Reverse();
         return postOrder;
+    }
+
+    /// <summary>Marks a node reached by the traversal; false when it already was.</summary>
+    private static bool MarkVisited(GradFn node, Scratch scratch)
+    {
+        var seen = scratch.Seen;
+        var visited = scratch.Visited;
+        if (visited.Count == 0)
+        {
+            if (seen.Count < SmallGraph)
+            {
+                for (int i = 0; i < seen.Count; i++)
+                    if (ReferenceEquals(seen[i], node)) return false;
+                seen.Add(node);
+                return true;
+            }
+            visited.UnionWith(seen); // the graph outgrew scanning: hash from here on
+        }
+        return visited.Add(node);
     }
 
     /// <summary>Sums a broadcast gradient back to the shape of the input it belongs to.</summary>
@@ -149,7 +205,7 @@ internal static class Engine
         if (g.DType != target.DType) g = g.To(target.DType);
         if (target.Grad is null)
         {
-            var own = Tensor.Empty(target.DType, target.Shape);
+            var own = Tensor.Empty(target.DType, target.shape);
             Kernels.Strided.CopyInto(g, own);
             target.SetGradFromBackward(own);
         }
