@@ -138,6 +138,7 @@ internal static class Engine
     /// <summary>Nodes in an order where every node comes before the nodes it sends gradients to.</summary>
     private static List<GradFn> TopologicalOrder(GradFn root, Scratch scratch)
     {
+        if (TryChainOrder(root, scratch.Order)) return scratch.Order;
         var postOrder = scratch.Order;
         var stack = scratch.Stack;
         stack.Push((root, 0));
@@ -158,6 +159,33 @@ internal static class Engine
         }
         postOrder.Reverse();
         return postOrder;
+    }
+
+    /// <summary>
+    /// The order of a chain, where every node sends gradient to at most one other node (a loss over a few
+    /// element-wise ops): the nodes as met walking down from the root, with no visited set. Leaves
+    /// <paramref name="order"/> empty and returns false at the first node with two successors.
+    /// </summary>
+    private static bool TryChainOrder(GradFn root, List<GradFn> order)
+    {
+        for (var node = root; node is not null;)
+        {
+            order.Add(node);
+            GradFn? next = null;
+            foreach (var input in node.Inputs)
+            {
+                var child = input?.gradFn;
+                if (child is null || ReferenceEquals(child, next)) continue;
+                if (next is not null)
+                {
+                    order.Clear();
+                    return false;
+                }
+                next = child;
+            }
+            node = next;
+        }
+        return true;
     }
 
     /// <summary>Marks a node reached by the traversal; false when it already was.</summary>
@@ -229,7 +257,10 @@ public sealed partial class Tensor
             throw new InvalidOperationException(
                 $"Backward: grad can be implicitly created only for scalar outputs; this tensor has shape {ShapeUtil.Format(shape)}. " +
                 "Pass a gradient of the same shape: Backward(gradient).");
-        Engine.Run(this, OnesLike(this), retainGraph);
+        // the seed 1 as OnesLike makes it, without copying this tensor's shape (Engine only reads it)
+        var seed = Empty(DType, shape);
+        seed.FillRaw(1.0);
+        Engine.Run(this, seed, retainGraph);
     }
 
     /// <summary>Backward from a non-scalar tensor, given the gradient of some scalar with respect to it.</summary>
