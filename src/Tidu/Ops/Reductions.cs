@@ -87,7 +87,7 @@ public sealed partial class Tensor
             default: result.storage.As<long>()[0] = TensorPrimitives.Sum<long>(ContiguousSpan<long>()); break;
         }
         // the 0-d gradient broadcasts straight to the input's shape (shape arrays are never mutated, so Ints can share it)
-        return Autograd.Record(result, "Sum", this, static (n, g) => [g.Expand(n.Ints)], ints: shape);
+        return Autograd.Record(result, "Sum", this, static (n, g) => [g.ExpandTo(n.Ints)], ints: shape);
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ internal static class ShapeUtil
 
     internal static int Numel(ReadOnlySpan<int> shape)
     {
+        if (shape.Length == 1) return shape[0]; // the common case cannot overflow
         long n = 1;
         foreach (int d in shape)
         {
@@ -30,6 +31,11 @@ internal static class ShapeUtil
         ContiguousStrides(shape, strides);
         return strides;
     }
+
+    private static readonly int[][] ZeroStridesByRank = [[], [0], [0, 0], [0, 0, 0], [0, 0, 0, 0]];
+
+    /// <summary>All-zero strides of a rank (a 0-d value broadcast to a shape), shared up to rank 4 like <see cref="ContiguousStrides(ReadOnlySpan{int})"/>.</summary>
+    internal static int[] ZeroStrides(int rank) => rank < ZeroStridesByRank.Length ? ZeroStridesByRank[rank] : new int[rank];
 
     /// <summary>Writes the row-major strides of <paramref name="shape"/> into <paramref name="strides"/> (e.g. a stack buffer).</summary>
     internal static void ContiguousStrides(ReadOnlySpan<int> shape, Span<int> strides)
