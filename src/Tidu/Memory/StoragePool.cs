@@ -11,9 +11,10 @@ internal sealed class StoragePool
 {
     [ThreadStatic] private static StoragePool? forThread;
 
-    private sealed class Bucket(int elementBytes)
+    private sealed class Bucket(long key, int elementBytes)
     {
         internal readonly Stack<Array> Free = new();
+        internal readonly long Key = key;
         internal readonly int ElementBytes = elementBytes;
         internal long LastUsed;
     }
@@ -22,10 +23,11 @@ internal sealed class StoragePool
     private readonly Stack<List<Storage>> spareLists = new();
     private long epoch;
 
-    // the bucket of the last rent or return: a step of small ops asks for one size over and over, and a field
-    // compare is cheaper than a dictionary lookup on every tensor an op creates and every one a scope releases
-    private long lastKey = -1;
-    private Bucket? lastBucket;
+    // Recently used buckets, at a slot picked by their key (a direct-mapped cache in front of the dictionary): a
+    // step of small ops asks for a handful of sizes over and over, and one compare is cheaper than a dictionary
+    // lookup on every tensor an op creates and every one a scope releases.
+    private const int RecentSlots = 64;
+    private readonly Bucket?[] recent = new Bucket?[RecentSlots];
 
     /// <summary>The pool of the calling thread (pools are never shared, so nothing here locks).</summary>
     internal static StoragePool ForThread => forThread ??= new StoragePool();
@@ -83,14 +85,14 @@ internal sealed class StoragePool
     private Bucket BucketFor(DType dtype, int length)
     {
         var key = Key(dtype, length);
-        if (key == lastKey) return lastBucket!;
+        ref var slot = ref recent[(int)(key & (RecentSlots - 1))];
+        if (slot is { } cached && cached.Key == key) return cached;
         if (!buckets.TryGetValue(key, out var bucket))
         {
-            bucket = new Bucket(ElementBytes(dtype)) { LastUsed = epoch };
+            bucket = new Bucket(key, ElementBytes(dtype)) { LastUsed = epoch };
             buckets.Add(key, bucket);
         }
-        lastKey = key;
-        lastBucket = bucket;
+        slot = bucket;
         return bucket;
     }
 
@@ -98,7 +100,7 @@ internal sealed class StoragePool
     internal void Trim()
     {
         buckets.Clear();
-        ForgetLastBucket();
+        Array.Clear(recent);
         PooledBytes = 0;
         PooledArrays = 0;
     }
@@ -125,14 +127,9 @@ internal sealed class StoragePool
             PooledArrays -= bucket.Free.Count;
             buckets.Remove(key);
         }
-        ForgetLastBucket();
+        Array.Clear(recent);
     }
 
-    private void ForgetLastBucket()
-    {
-        lastKey = -1;
-        lastBucket = null;
-    }
 
     private static long Key(DType dtype, int length) => ((long)length << 2) | (long)dtype;
 
