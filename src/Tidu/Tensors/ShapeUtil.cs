@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Tidu;
@@ -11,9 +12,17 @@ internal static class ShapeUtil
     // this one instead of allocating its own: most results of small element-wise ops are 1-D.
     private static readonly int[] UnitStride = [1];
 
-    internal static int Numel(ReadOnlySpan<int> shape)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Numel(ReadOnlySpan<int> shape) => shape.Length switch
     {
-        if (shape.Length == 1) return shape[0]; // the common case cannot overflow
+        // the common ranks, inlined where every op asks; only products of several dims can overflow
+        0 => 1,
+        1 => shape[0],
+        _ => NumelChecked(shape),
+    };
+
+    private static int NumelChecked(ReadOnlySpan<int> shape)
+    {
         long n = 1;
         foreach (int d in shape)
         {
