@@ -15,9 +15,22 @@ internal static class Engine
                 "Backward: the tensor does not require grad and has no GradFn. Set RequiresGrad = true on the leaves you want gradients for.");
 
         using var _ = Tensor.NoGrad(); // gradients are computed without recording (no double backward)
-        // the ops computing gradients are checked per node below, under the node's name, not as forward ops
-        using var __ = AnomalyMode.EnterBackward();
-        bool checkGradients = AnomalyMode.ChecksBackward;
+        if (AnomalyMode.MaybeActive)
+        {
+            // the ops computing gradients are checked per node, under the node's name, not as forward ops. Outside
+            // anomaly mode nothing can turn it on during the pass (no user code runs in it), so the thread-local
+            // bookkeeping is skipped.
+            using var __ = AnomalyMode.EnterBackward();
+            Run(root, gradient, retainGraph, AnomalyMode.ChecksBackward);
+        }
+        else
+        {
+            Run(root, gradient, retainGraph, checkGradients: false);
+        }
+    }
+
+    private static void Run(Tensor root, Tensor gradient, bool retainGraph, bool checkGradients)
+    {
         if (root.gradFn is null)
         {
             Accumulate(root, gradient);
