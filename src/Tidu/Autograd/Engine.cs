@@ -177,7 +177,7 @@ internal static class Engine
     /// <summary>
     /// The order of a chain, where every node sends gradient to at most one other node (a loss over a few
     /// element-wise ops): the nodes as met walking down from the root, with no visited set. Leaves
-    /// <paramref name="order"/> empty and returns false at the first node with two successors.
+    /// <paramref name="order"/> empty and returns false at the first node that sends gradient to two others.
     /// </summary>
     private static bool TryChainOrder(GradFn root, List<GradFn> order)
     {
