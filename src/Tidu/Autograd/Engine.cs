@@ -15,9 +15,22 @@ internal static class Engine
                 "Backward: the tensor does not require grad and has no GradFn. Set RequiresGrad = true on the leaves you want gradients for.");
 
         using var _ = Tensor.NoGrad(); // gradients are computed without recording (no double backward)
-        // the ops computing gradients are checked per node below, under the node's name, not as forward ops
-        using var __ = AnomalyMode.EnterBackward();
-        bool checkGradients = AnomalyMode.ChecksBackward;
+        if (AnomalyMode.MaybeActive)
+        {
+            // the ops computing gradients are checked per node, under the node's name, not as forward ops. Outside
+            // anomaly mode nothing can turn it on during the pass (no user code runs in it), so the thread-local
+            // bookkeeping is skipped.
+            using var __ = AnomalyMode.EnterBackward();
+            Run(root, gradient, retainGraph, AnomalyMode.ChecksBackward);
+        }
+        else
+        {
+            Run(root, gradient, retainGraph, checkGradients: false);
+        }
+    }
+
+    private static void Run(Tensor root, Tensor gradient, bool retainGraph, bool checkGradients)
+    {
         if (root.gradFn is null)
         {
             Accumulate(root, gradient);
@@ -41,20 +54,40 @@ internal static class Engine
 
     [ThreadStatic] private static Scratch? cachedScratch;
 
+    /// <summary>
+    /// Up to this many nodes, the pass finds a node by scanning a list rather than hashing: for a small graph a few
+    /// reference compares cost less than a set and a dictionary (in a chain, the node looked for is the next one).
+    /// </summary>
+    private const int SmallGraph = 32;
+
     /// <summary>The collections of one backward pass.</summary>
     private sealed class Scratch
     {
-        internal readonly Dictionary<GradFn, Tensor> Pending = new(ReferenceEqualityComparer.Instance);
-        internal readonly HashSet<GradFn> Visited = new(ReferenceEqualityComparer.Instance);
+        /// <summary>The nodes in topological order (built as a post-order, then reversed).</summary>
         internal readonly List<GradFn> Order = [];
+
+        /// <summary>The nodes the traversal has reached, while there are at most <see cref="SmallGraph"/>.</summary>
+        internal readonly List<GradFn> Seen = [];
+
+        /// <summary>The nodes the traversal has reached, once there are more than <see cref="SmallGraph"/>.</summary>
+        internal readonly HashSet<GradFn> Visited = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>Each node's position in the order, for graphs of more than <see cref="SmallGraph"/> nodes.</summary>
+        internal readonly Dictionary<GradFn, int> Position = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>The gradient summed so far for the output of the node at the same position in the order.</summary>
+        internal Tensor?[] Pending = new Tensor?[SmallGraph];
+
         internal readonly Stack<(GradFn Node, int Next)> Stack = new();
 
         // clearing drops every reference, so nothing of the graph outlives the pass through the cache
         internal void Clear()
         {
-            Pending.Clear();
-            Visited.Clear();
+            Array.Clear(Pending, 0, Math.Min(Order.Count, Pending.Length));
             Order.Clear();
+            Seen.Clear();
+            Visited.Clear();
+            Position.Clear();
             Stack.Clear();
         }
     }
@@ -62,11 +95,18 @@ internal static class Engine
     private static void Run(GradFn rootNode, Tensor gradient, bool retainGraph, bool checkGradients, Scratch scratch)
     {
         var order = TopologicalOrder(rootNode, scratch);
+        int count = order.Count;
+        if (scratch.Pending.Length < count) scratch.Pending = new Tensor?[Math.Max(count, 2 * scratch.Pending.Length)];
         var pending = scratch.Pending;
-        pending[rootNode] = gradient;
-        foreach (var node in order)
+        if (count > SmallGraph)
+            for (int i = 0; i < count; i++) scratch.Position.Add(order[i], i);
+        pending[0] = gradient;
+        for (int at = 0; at < count; at++)
         {
-            if (!pending.Remove(node, out var g)) continue;
+            var g = pending[at];
+            if (g is null) continue; // no gradient reached this node
+            pending[at] = null;
+            var node = order[at];
             if (node.RetainedOutput is { } retained) Accumulate(retained, g);
             Tensor?[] inputGrads;
             try
@@ -90,21 +130,32 @@ internal static class Engine
                 }
                 else
                 {
-                    pending[input.gradFn] = pending.TryGetValue(input.gradFn, out var existing) ? existing + ig : ig;
+                    int to = PositionOf(input.gradFn, at, scratch);
+                    pending[to] = pending[to] is { } existing ? existing + ig : ig;
                 }
             }
             if (!retainGraph) node.Release();
         }
     }
 
+    /// <summary>Where <paramref name="node"/>, which receives gradient from the node at <paramref name="from"/>, sits in the order.</summary>
+    private static int PositionOf(GradFn node, int from, Scratch scratch)
+    {
+        if (scratch.Order.Count > SmallGraph) return scratch.Position[node];
+        // a node comes after every node that sends it gradient; in a chain it is the very next one
+        var order = scratch.Order;
+        for (int i = from + 1; ; i++)
+            if (ReferenceEquals(order[i], node)) return i;
+    }
+
     /// <summary>Nodes in an order where every node comes before the nodes it sends gradients to.</summary>
     private static List<GradFn> TopologicalOrder(GradFn root, Scratch scratch)
     {
-        var visited = scratch.Visited;
+        if (TryChainOrder(root, scratch.Order)) return scratch.Order;
         var postOrder = scratch.Order;
         var stack = scratch.Stack;
         stack.Push((root, 0));
-        visited.Add(root);
+        MarkVisited(root, scratch);
         while (stack.Count > 0)
         {
             var (node, next) = stack.Pop();
@@ -112,7 +163,7 @@ internal static class Engine
             {
                 stack.Push((node, next + 1));
                 var child = node.Inputs[next]?.gradFn;
-                if (child is not null && visited.Add(child)) stack.Push((child, 0));
+                if (child is not null && MarkVisited(child, scratch)) stack.Push((child, 0));
             }
             else
             {
@@ -121,6 +172,52 @@ internal static class Engine
         }
         postOrder.Reverse();
         return postOrder;
+    }
+
+    /// <summary>
+    /// The order of a chain, where every node sends gradient to at most one other node (a loss over a few
+    /// element-wise ops): the nodes as met walking down from the root, with no visited set. Leaves
+    /// <paramref name="order"/> empty and returns false at the first node that sends gradient to two others.
+    /// </summary>
+    private static bool TryChainOrder(GradFn root, List<GradFn> order)
+    {
+        for (var node = root; node is not null;)
+        {
+            order.Add(node);
+            GradFn? next = null;
+            foreach (var input in node.Inputs)
+            {
+                var child = input?.gradFn;
+                if (child is null || ReferenceEquals(child, next)) continue;
+                if (next is not null)
+                {
+                    order.Clear();
+                    return false;
+                }
+                next = child;
+            }
+            node = next;
+        }
+        return true;
+    }
+
+    /// <summary>Marks a node reached by the traversal; false when it already was.</summary>
+    private static bool MarkVisited(GradFn node, Scratch scratch)
+    {
+        var seen = scratch.Seen;
+        var visited = scratch.Visited;
+        if (visited.Count == 0)
+        {
+            if (seen.Count < SmallGraph)
+            {
+                for (int i = 0; i < seen.Count; i++)
+                    if (ReferenceEquals(seen[i], node)) return false;
+                seen.Add(node);
+                return true;
+            }
+            visited.UnionWith(seen); // the graph outgrew scanning: hash from here on
+        }
+        return visited.Add(node);
     }
 
     /// <summary>Sums a broadcast gradient back to the shape of the input it belongs to.</summary>
@@ -149,7 +246,7 @@ internal static class Engine
         if (g.DType != target.DType) g = g.To(target.DType);
         if (target.Grad is null)
         {
-            var own = Tensor.Empty(target.DType, target.Shape);
+            var own = Tensor.Empty(target.DType, target.shape);
             Kernels.Strided.CopyInto(g, own);
             target.SetGradFromBackward(own);
         }
@@ -173,7 +270,10 @@ public sealed partial class Tensor
             throw new InvalidOperationException(
                 $"Backward: grad can be implicitly created only for scalar outputs; this tensor has shape {ShapeUtil.Format(shape)}. " +
                 "Pass a gradient of the same shape: Backward(gradient).");
-        Engine.Run(this, OnesLike(this), retainGraph);
+        // the seed 1 as OnesLike makes it, without copying this tensor's shape (Engine only reads it)
+        var seed = Empty(DType, shape);
+        seed.FillRaw(1.0);
+        Engine.Run(this, seed, retainGraph);
     }
 
     /// <summary>Backward from a non-scalar tensor, given the gradient of some scalar with respect to it.</summary>

@@ -17,7 +17,10 @@ public sealed class GradFn
 {
     private BackwardFunction? backward;
     private Tensor?[] saved;
-    private readonly int[] savedVersions;
+    // the versions of the saved tensors when they were saved: the first two in fields (nearly every op saves at
+    // most two), the rest in an array, so recording an op allocates no version array
+    private readonly int savedVersion0, savedVersion1;
+    private readonly int[]? moreSavedVersions;
 
     internal GradFn(string name, Tensor?[] inputs, Tensor?[] saved, BackwardFunction backward)
     {
@@ -25,9 +28,23 @@ public sealed class GradFn
         Inputs = inputs;
         this.saved = saved;
         this.backward = backward;
-        savedVersions = saved.Length == 0 ? [] : new int[saved.Length];
-        for (int i = 0; i < saved.Length; i++) savedVersions[i] = saved[i]?.version.Value ?? 0;
+        if (saved.Length > 0) savedVersion0 = VersionOf(saved[0]);
+        if (saved.Length > 1) savedVersion1 = VersionOf(saved[1]);
+        if (saved.Length > 2)
+        {
+            moreSavedVersions = new int[saved.Length - 2];
+            for (int i = 2; i < saved.Length; i++) moreSavedVersions[i - 2] = VersionOf(saved[i]);
+        }
+
+        static int VersionOf(Tensor? t) => t?.version.Value ?? 0;
     }
+
+    private int SavedVersion(int i) => i switch
+    {
+        0 => savedVersion0,
+        1 => savedVersion1,
+        _ => moreSavedVersions![i - 2],
+    };
 
     /// <summary>The op's name, e.g. "Mul" (PyTorch shows <c>MulBackward0</c>).</summary>
     public string Name { get; }
@@ -63,11 +80,12 @@ public sealed class GradFn
     internal Tensor Saved(int i)
     {
         var t = saved[i] ?? throw new InvalidOperationException($"{Name} backward asked for saved tensor {i}, which the forward did not save.");
-        if (t.version.Value != savedVersions[i])
+        int expected = SavedVersion(i);
+        if (t.version.Value != expected)
             throw new InvalidOperationException(
                 $"One of the tensors needed for gradient computation has been modified by an in-place operation: " +
                 $"the {t.DType} tensor of shape {ShapeUtil.Format(t.shape)} saved by {Name} is at version {t.version.Value}; " +
-                $"expected version {savedVersions[i]} instead. Modify a copy (Clone()) or do the in-place change after Backward()" +
+                $"expected version {expected} instead. Modify a copy (Clone()) or do the in-place change after Backward()" +
                 (Site is null ? "; to see the line that created this op, run the forward inside AnomalyMode.Enable()." : "."));
         return t;
     }

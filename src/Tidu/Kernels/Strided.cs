@@ -131,7 +131,8 @@ internal static class Strided
         if (n == 0) return;
         int len = Math.Max(shape.Length, 1);
         Span<int> sh = stackalloc int[len], sa = stackalloc int[len], sb = stackalloc int[len], sd = stackalloc int[len];
-        var dstStrides = ShapeUtil.ContiguousStrides(shape);
+        Span<int> dstStrides = stackalloc int[shape.Length];
+        ShapeUtil.ContiguousStrides(shape, dstStrides);
         int rank = Coalesce(shape, aStrides, bStrides, dstStrides, sh, sa, sb, sd);
         int inner = sh[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
         Span<int> idx = stackalloc int[rank];

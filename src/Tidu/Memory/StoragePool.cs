@@ -11,9 +11,10 @@ internal sealed class StoragePool
 {
     [ThreadStatic] private static StoragePool? forThread;
 
-    private sealed class Bucket(int elementBytes)
+    private sealed class Bucket(long key, int elementBytes)
     {
         internal readonly Stack<Array> Free = new();
+        internal readonly long Key = key;
         internal readonly int ElementBytes = elementBytes;
         internal long LastUsed;
     }
@@ -21,6 +22,12 @@ internal sealed class StoragePool
     private readonly Dictionary<long, Bucket> buckets = [];
     private readonly Stack<List<Storage>> spareLists = new();
     private long epoch;
+
+    // Recently used buckets, at a slot picked by their key (a direct-mapped cache in front of the dictionary): a
+    // step of small ops asks for a handful of sizes over and over, and one compare is cheaper than a dictionary
+    // lookup on every tensor an op creates and every one a scope releases.
+    private const int RecentSlots = 64;
+    private readonly Bucket?[] recent = new Bucket?[RecentSlots];
 
     /// <summary>The pool of the calling thread (pools are never shared, so nothing here locks).</summary>
     internal static StoragePool ForThread => forThread ??= new StoragePool();
@@ -46,12 +53,7 @@ internal sealed class StoragePool
     /// <summary>A free array of exactly this dtype and length, or null when the bucket is empty.</summary>
     internal Array? Rent(DType dtype, int length)
     {
-        var key = Key(dtype, length);
-        if (!buckets.TryGetValue(key, out var bucket))
-        {
-            bucket = new Bucket(ElementBytes(dtype));
-            buckets.Add(key, bucket);
-        }
+        var bucket = BucketFor(dtype, length);
         bucket.LastUsed = epoch;
         if (!bucket.Free.TryPop(out var array))
         {
@@ -74,21 +76,31 @@ internal sealed class StoragePool
             DropStale();
             if (PooledBytes + bytes > limit) return;
         }
-        var key = Key(dtype, array.Length);
-        if (!buckets.TryGetValue(key, out var bucket))
-        {
-            bucket = new Bucket(ElementBytes(dtype)) { LastUsed = epoch };
-            buckets.Add(key, bucket);
-        }
-        bucket.Free.Push(array);
+        BucketFor(dtype, array.Length).Free.Push(array);
         PooledBytes += bytes;
         PooledArrays++;
+    }
+
+    /// <summary>The bucket for arrays of this dtype and length, created (as used now) when there is none yet.</summary>
+    private Bucket BucketFor(DType dtype, int length)
+    {
+        var key = Key(dtype, length);
+        ref var slot = ref recent[(int)(key & (RecentSlots - 1))];
+        if (slot is { } cached && cached.Key == key) return cached;
+        if (!buckets.TryGetValue(key, out var bucket))
+        {
+            bucket = new Bucket(key, ElementBytes(dtype)) { LastUsed = epoch };
+            buckets.Add(key, bucket);
+        }
+        slot = bucket;
+        return bucket;
     }
 
     /// <summary>Drops every free array.</summary>
     internal void Trim()
     {
         buckets.Clear();
+        Array.Clear(recent);
         PooledBytes = 0;
         PooledArrays = 0;
     }
@@ -115,7 +127,9 @@ internal sealed class StoragePool
             PooledArrays -= bucket.Free.Count;
             buckets.Remove(key);
         }
+        Array.Clear(recent);
     }
+
 
     private static long Key(DType dtype, int length) => ((long)length << 2) | (long)dtype;
 

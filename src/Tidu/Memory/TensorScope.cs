@@ -47,15 +47,13 @@ public sealed class TensorScope : IDisposable
     private static long poolLimitBytes = 512L << 20;
 
     private readonly TensorScope? outer;
-    private readonly StoragePool pool;
-    private readonly int threadId;
+    private readonly StoragePool pool; // the beginning thread's: also how Dispose recognises that thread
     private List<Storage>? leases;
 
     private TensorScope(TensorScope? outer, StoragePool pool)
     {
         this.outer = outer;
         this.pool = pool;
-        threadId = Environment.CurrentManagedThreadId;
         leases = pool.TakeList();
     }
 
@@ -121,11 +119,15 @@ public sealed class TensorScope : IDisposable
     public void Dispose()
     {
         if (leases is null) return;
-        if (Environment.CurrentManagedThreadId != threadId)
-            throw new InvalidOperationException(
-                "TensorScope: a scope must end on the thread that began it (its memory belongs to that thread's pool); " +
-                "do not await inside a scope, or begin a new scope after the await.");
-        while (current is not null && !ReferenceEquals(current, this)) current.Dispose();
+        // the innermost scope of this thread is certainly on its own thread; only otherwise is there more to check
+        if (!ReferenceEquals(current, this))
+        {
+            if (!ReferenceEquals(StoragePool.ExistingForThread, pool))
+                throw new InvalidOperationException(
+                    "TensorScope: a scope must end on the thread that began it (its memory belongs to that thread's pool); " +
+                    "do not await inside a scope, or begin a new scope after the await.");
+            while (current is not null && !ReferenceEquals(current, this)) current.Dispose();
+        }
         var list = leases;
         leases = null;
         // newest first, so the pool's stacks hand the arrays out in the order they were leased: the next step's

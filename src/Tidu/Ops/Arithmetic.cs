@@ -27,10 +27,11 @@ public sealed partial class Tensor
     {
         var (a, b) = Promoted(this, other);
         var result = BinaryKernel<MulOp>("Mul", a, b);
-        // save only what the other side's gradient needs, as PyTorch does
+        // save only what the other side's gradient needs, as PyTorch does (nothing when neither side needs one,
+        // e.g. the products backward computes)
         return Autograd.Record(result, "Mul", a, b,
             static (n, g) => [n.Inputs[0] is null ? null : g * n.Saved(0), n.Inputs[1] is null ? null : g * n.Saved(1)],
-            saved: [a.RequiresGrad ? b : null, b.RequiresGrad ? a : null]);
+            saved: a.RequiresGrad || b.RequiresGrad ? [a.RequiresGrad ? b : null, b.RequiresGrad ? a : null] : null);
     }
 
     /// <summary>Element-wise true division with broadcasting (torch.div); integer operands give Float32.</summary>

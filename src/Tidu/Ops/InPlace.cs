@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Tidu.Diagnostics;
+
 namespace Tidu;
 
 // In-place updates (PyTorch's trailing-underscore methods). Each bumps the version counter so that a backward
@@ -31,9 +35,33 @@ public sealed partial class Tensor
     public Tensor AddInPlace(Tensor other)
     {
         CheckInPlace("AddInPlace");
+        if (TryAddInPlaceFlat(other)) return this;
         Tensor sum;
         using (NoGrad()) sum = Detach() + other.Detach();
         return WriteInPlace("AddInPlace", sum);
+    }
+
+    /// <summary>
+    /// this += other straight into this tensor's memory when both are contiguous with the same shape and dtype
+    /// (the engine accumulating a gradient): the same sums as the general path without its temporary tensor. The
+    /// operands may be the very same elements but must not overlap otherwise; anomaly mode takes the general path,
+    /// which checks the sum as an op.
+    /// </summary>
+    private bool TryAddInPlaceFlat(Tensor other)
+    {
+        if (other.DType != DType || AnomalyMode.MaybeActive || !other.shape.AsSpan().SequenceEqual(shape)
+            || !IsContiguous || !other.IsContiguous || (ReferenceEquals(other.storage, storage) && other.offset != offset))
+            return false;
+        switch (DType)
+        {
+            case DType.Float32: AddSpans(ContiguousSpan<float>(), other.ContiguousSpan<float>()); break;
+            case DType.Float64: AddSpans(ContiguousSpan<double>(), other.ContiguousSpan<double>()); break;
+            default: AddSpans(ContiguousSpan<long>(), other.ContiguousSpan<long>()); break;
+        }
+        version.Value++;
+        return true;
+
+        static void AddSpans<T>(Span<T> target, ReadOnlySpan<T> addend) where T : INumber<T> => TensorPrimitives.Add(target, addend, target);
     }
 
     /// <summary>this += alpha·other (torch add_ with alpha).</summary>
@@ -82,7 +110,20 @@ public sealed partial class Tensor
     }
 
     /// <summary>Sets every element to one value.</summary>
-    public Tensor FillInPlace(double value) => WriteInPlace("FillInPlace", Full([], value, DType));
+    public Tensor FillInPlace(double value)
+    {
+        if (!IsContiguous) return WriteInPlace("FillInPlace", Full([], value, DType));
+        // contiguous (a gradient being zeroed): fill the span itself rather than broadcasting a 0-d tensor into it
+        CheckInPlace("FillInPlace");
+        switch (DType)
+        {
+            case DType.Float32: ContiguousSpan<float>().Fill((float)value); break;
+            case DType.Float64: ContiguousSpan<double>().Fill(value); break;
+            default: ContiguousSpan<long>().Fill((long)value); break;
+        }
+        version.Value++;
+        return this;
+    }
 
     /// <summary>Sets every element to zero.</summary>
     public Tensor ZeroInPlace() => FillInPlace(0);

@@ -67,9 +67,27 @@ public sealed partial class Tensor
     /// <summary>Sum over the given dimensions (all when empty).</summary>
     public Tensor Sum(int[]? dims, bool keepDim = false)
     {
+        if ((dims is null || dims.Length == 0) && !keepDim && IsContiguous) return SumAll();
         var layout = PrepareReduction("Sum", dims, keepDim);
         var result = ReduceBlocks(layout, DType, static s => TensorPrimitives.Sum(s), static s => TensorPrimitives.Sum(s), static s => TensorPrimitives.Sum(s));
         return Autograd.Record(result, "Sum", this, static (n, g) => [ExpandReduced(g, n.Ints)], ints: [.. shape, .. layout.KeepShape]);
+    }
+
+    /// <summary>
+    /// The sum of every element of a contiguous tensor: the general path's single block, without building a
+    /// permuted layout (the elements are already in reduction order, so the value is bit-for-bit the same).
+    /// </summary>
+    private Tensor SumAll()
+    {
+        var result = Empty(DType, ShapeUtil.Scalar);
+        switch (DType)
+        {
+            case DType.Float32: result.storage.As<float>()[0] = TensorPrimitives.Sum<float>(ContiguousSpan<float>()); break;
+            case DType.Float64: result.storage.As<double>()[0] = TensorPrimitives.Sum<double>(ContiguousSpan<double>()); break;
+            default: result.storage.As<long>()[0] = TensorPrimitives.Sum<long>(ContiguousSpan<long>()); break;
+        }
+        // the 0-d gradient broadcasts straight to the input's shape (shape arrays are never mutated, so Ints can share it)
+        return Autograd.Record(result, "Sum", this, static (n, g) => [g.ExpandTo(n.Ints)], ints: shape);
     }
 
     /// <summary>

@@ -67,8 +67,8 @@ public sealed partial class Tensor
         var result = UnaryKernel<TanhOp>(a);
         return Autograd.Record(result, "Tanh", a, static (n, g) =>
         {
-            var y = n.Saved(0);
-            return [g * (1.0 - y * y)];
+            var (gy, y) = Promoted(g, n.Saved(0));
+            return [BinaryKernel<TanhGradOp>("Tanh backward", gy, y)];
         }, saved: [result]);
     }
 

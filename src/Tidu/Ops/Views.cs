@@ -172,6 +172,17 @@ public sealed partial class Tensor
         return Autograd.Record(MakeView(ns, st, offset), "Expand", this, static (n, g) => [g]);
     }
 
+    /// <summary>
+    /// <see cref="Expand"/> to a shape array the library owns (kept, not copied; no −1 entries): for a 0-d tensor,
+    /// as backward broadcasts a full reduction's gradient, a view on shared zero strides.
+    /// </summary>
+    internal Tensor ExpandTo(int[] target)
+    {
+        if (Rank != 0) return Expand(target);
+        if (target.Length == 0) return this;
+        return Autograd.Record(MakeView(target, ShapeUtil.ZeroStrides(target.Length), offset), "Expand", this, static (n, g) => [g]);
+    }
+
     /// <summary>Expands to the shape of another tensor.</summary>
     public Tensor ExpandAs(Tensor other) => Expand(other.shape);
 

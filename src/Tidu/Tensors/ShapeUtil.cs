@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Tidu;
@@ -7,7 +8,20 @@ internal static class ShapeUtil
 {
     internal static readonly int[] Scalar = [];
 
-    internal static int Numel(ReadOnlySpan<int> shape)
+    // Shape and stride arrays are never changed once a tensor holds them, so every contiguous 1-D tensor can share
+    // this one instead of allocating its own: most results of small element-wise ops are 1-D.
+    private static readonly int[] UnitStride = [1];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Numel(ReadOnlySpan<int> shape) => shape.Length switch
+    {
+        // the common ranks, inlined where every op asks; only products of several dims can overflow
+        0 => 1,
+        1 => shape[0],
+        _ => NumelChecked(shape),
+    };
+
+    private static int NumelChecked(ReadOnlySpan<int> shape)
     {
         long n = 1;
         foreach (int d in shape)
@@ -21,14 +35,26 @@ internal static class ShapeUtil
     internal static int[] ContiguousStrides(ReadOnlySpan<int> shape)
     {
         if (shape.Length == 0) return Scalar;
+        if (shape.Length == 1) return UnitStride;
         var strides = new int[shape.Length];
+        ContiguousStrides(shape, strides);
+        return strides;
+    }
+
+    private static readonly int[][] ZeroStridesByRank = [[], [0], [0, 0], [0, 0, 0], [0, 0, 0, 0]];
+
+    /// <summary>All-zero strides of a rank (a 0-d value broadcast to a shape), shared up to rank 4 like <see cref="ContiguousStrides(ReadOnlySpan{int})"/>.</summary>
+    internal static int[] ZeroStrides(int rank) => rank < ZeroStridesByRank.Length ? ZeroStridesByRank[rank] : new int[rank];
+
+    /// <summary>Writes the row-major strides of <paramref name="shape"/> into <paramref name="strides"/> (e.g. a stack buffer).</summary>
+    internal static void ContiguousStrides(ReadOnlySpan<int> shape, Span<int> strides)
+    {
         int s = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
         {
             strides[i] = s;
             s *= Math.Max(shape[i], 1);
         }
-        return strides;
     }
 
     internal static bool IsContiguous(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
@@ -62,9 +88,13 @@ internal static class ShapeUtil
         return result;
     }
 
-    /// <summary>Strides that read a tensor of shape/strides as if expanded to <paramref name="target"/> (0 on broadcast dims).</summary>
+    /// <summary>
+    /// Strides that read a tensor of shape/strides as if expanded to <paramref name="target"/> (0 on broadcast dims):
+    /// the tensor's own array when nothing is broadcast, so callers only read the result.
+    /// </summary>
     internal static int[] BroadcastStrides(int[] shape, int[] strides, int[] target)
     {
+        if (shape.AsSpan().SequenceEqual(target)) return strides; // not broadcast: the strides as they are
         var result = new int[target.Length];
         int offset = target.Length - shape.Length;
         for (int i = 0; i < shape.Length; i++)

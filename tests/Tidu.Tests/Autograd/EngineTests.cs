@@ -362,4 +362,42 @@ public class EngineTests
             return b.Sum(0).Pow(2) - b.Mean(1, keepDim: true).Cos().Sum();
         }, x, y);
     }
+
+    [Fact]
+    public void AChainLongerThanTheSmallGraphLimitGetsItsGradient()
+    {
+        var x = Leaf([1, 2], 2);
+        var y = x;
+        for (int i = 0; i < 50; i++) y = y * 1.5;
+        y.Sum().Backward();
+        double expected = Math.Pow(1.5, 50);
+        AssertValues([expected, expected], [2], x.Grad!, 1e-6 * expected);
+    }
+
+    [Fact]
+    public void AWideGraphLongerThanTheSmallGraphLimitSumsEveryPath()
+    {
+        // each step feeds y to two nodes (y and y * 0.5), so the graph is no chain: d/dx of 1.5^40 x
+        var x = Leaf([1, 2], 2);
+        var y = x;
+        for (int i = 0; i < 40; i++) y = y + y * 0.5;
+        y.Sum().Backward();
+        double expected = Math.Pow(1.5, 40);
+        AssertValues([expected, expected], [2], x.Grad!, 1e-9 * expected);
+    }
+
+    [Fact]
+    public void ANodeReachedTwiceThroughOneOpStillReceivesBothGradients()
+    {
+        // y * y has two inputs with the same node: the graph is still a chain
+        var x = Leaf([3], 1);
+        var y = x * 2.0;
+        (y * y).Sum().Backward();
+        AssertValues([24], [1], x.Grad!); // d/dx (2x)² = 8x
+        var z = x * 1.0;
+        var w = (z.Exp() + z.Sin()).Sum(); // a diamond: z feeds two nodes
+        x.Grad = null;
+        w.Backward();
+        AssertValues([Math.Exp(3) + Math.Cos(3)], [1], x.Grad!, 1e-12);
+    }
 }

@@ -130,4 +130,70 @@ public class InPlaceDTypeTests
         t.CopyInPlace(Tensor.From(new double[] { 1.7, -2.7 }));
         Assert.Equal(new long[] { 1, -2 }, t.ToArray<long>());
     }
+
+    [Fact]
+    public void AddInPlaceOfSameShapeContiguousTensorsMatchesTheBroadcastingPath()
+    {
+        // same shape and contiguous: written straight into the span; a [1, 5] operand takes the broadcasting path
+        var a = Tensor.Randn([3, 5], DType.Float32, new Generator(31));
+        var b = Tensor.Randn([3, 5], DType.Float32, new Generator(32));
+        var expected = (a + b).ToArray<float>();
+        int version = a.Version;
+        a.AddInPlace(b);
+        Assert.Equal(expected, a.ToArray<float>());
+        Assert.Equal(version + 1, a.Version);
+
+        var row = Tensor.Randn([1, 5], DType.Float32, new Generator(33));
+        var broadcastExpected = (a + row.Expand(3, 5).Contiguous()).ToArray<float>();
+        a.AddInPlace(row);
+        Assert.Equal(broadcastExpected, a.ToArray<float>());
+    }
+
+    [Fact]
+    public void AddInPlaceOfATensorToItselfDoublesIt()
+    {
+        var x = Tensor.From(new double[] { 1, 2, 3 });
+        x.AddInPlace(x);
+        AssertValues([2, 4, 6], [3], x);
+    }
+
+    [Fact]
+    public void AddInPlaceFromAnOverlappingViewUsesTheOldValues()
+    {
+        // x[1:] += x[:-1] reads the values from before the update, as torch add_ does
+        var x = Tensor.From(new double[] { 1, 2, 3, 4 });
+        x.Narrow(0, 1, 3).AddInPlace(x.Narrow(0, 0, 3));
+        AssertValues([1, 3, 5, 7], [4], x);
+    }
+
+    [Fact]
+    public void AddInPlaceOfNonContiguousOrOtherDTypeOperandsGivesTheSameSums()
+    {
+        var x = Tensor.From(new double[] { 1, 2, 3, 4 }, 2, 2);
+        x.AddInPlace(Tensor.From(new double[] { 10, 20, 30, 40 }, 2, 2).T());
+        AssertValues([11, 32, 23, 44], [2, 2], x);
+        x.AddInPlace(Tensor.From(new float[] { 1, 1, 1, 1 }, 2, 2));
+        AssertValues([12, 33, 24, 45], [2, 2], x);
+        x.T().AddInPlace(Tensor.From(new double[] { 1, 2, 3, 4 }, 2, 2));
+        AssertValues([13, 36, 26, 49], [2, 2], x);
+    }
+
+    [Fact]
+    public void FillInPlaceOfAContiguousViewFillsOnlyTheView()
+    {
+        var x = Tensor.Zeros([2, 3], DType.Float64);
+        var row = x.Select(0, 1);
+        int version = x.Version;
+        row.FillInPlace(2.5);
+        AssertValues([0, 0, 0, 2.5, 2.5, 2.5], [2, 3], x);
+        Assert.Equal(version + 1, x.Version);
+        x.T().FillInPlace(1); // strided: the general path
+        AssertValues([1, 1, 1, 1, 1, 1], [2, 3], x);
+        var ints = Tensor.Zeros([3], DType.Int64);
+        ints.FillInPlace(2.9);
+        Assert.Equal([2L, 2L, 2L], ints.ToArray<long>());
+        var floats = Tensor.Zeros([2], DType.Float32);
+        floats.FillInPlace(0.1);
+        Assert.Equal([0.1f, 0.1f], floats.ToArray<float>());
+    }
 }

@@ -110,4 +110,48 @@ public class ReductionsTests
         x.Mean(1).Sum().Backward();
         AssertValues([1 / 3.0, 1 / 3.0, 1 / 3.0, 1 / 3.0, 1 / 3.0, 1 / 3.0], [2, 3], x.Grad!, 1e-16);
     }
+
+    [Fact]
+    public void SumOfAllOfAContiguousTensorMatchesTheGeneralPathBitForBit()
+    {
+        // Sum() of a contiguous tensor takes a one-span path; naming every dim takes the general layout path
+        var x = Tensor.Randn([3, 5, 7], DType.Float32, new Generator(11)).RequiresGradInPlace();
+        var y = Tensor.Randn([3, 5, 7], DType.Float32, new Generator(11)).RequiresGradInPlace();
+        var weights = Tensor.Randn([3, 5, 7], DType.Float32, new Generator(12));
+        var fast = x.Sum();
+        var general = y.Sum([0, 1, 2]);
+        Assert.Equal(general.ToArray<float>(), fast.ToArray<float>());
+        Assert.Empty(fast.Shape);
+        Assert.Equal("Sum", fast.GradFn!.Name);
+        (fast * 3.0 + (x * weights).Sum()).Backward();
+        (general * 3.0 + (y * weights).Sum([0, 1, 2])).Backward();
+        Assert.Equal(y.Grad!.ToArray<float>(), x.Grad!.ToArray<float>());
+        Assert.Equal([3, 5, 7], x.Grad.Shape);
+    }
+
+    [Fact]
+    public void SumOfAllOfNonContiguousInt64AndZeroDimTensorsKeepsItsValue()
+    {
+        var t = Tensor.Arange(12).Reshape(3, 4).T(); // non-contiguous: the general path
+        Assert.Equal(66, t.Sum().Item());
+        Assert.Equal(66, t.Contiguous().Sum().Item());
+        Assert.Equal(DType.Int64, t.Sum().DType);
+        var s = ScalarLeaf(2.5);
+        var r = s.Sum();
+        Assert.Equal(2.5, r.Item());
+        r.Backward();
+        AssertValues([1], [], s.Grad!);
+    }
+
+    [Fact]
+    public void SumOfAllOfAContiguousViewReadsOnlyTheView()
+    {
+        var rows = Tensor.From(new double[] { 1, 2, 3, 4, 5, 6 }, 2, 3).RequiresGradInPlace();
+        var second = rows.Select(0, 1); // contiguous, at an offset
+        Assert.True(second.IsContiguous);
+        var sum = second.Sum();
+        Assert.Equal(15, sum.Item());
+        sum.Backward();
+        AssertValues([0, 0, 0, 1, 1, 1], [2, 3], rows.Grad!);
+    }
 }

@@ -142,4 +142,29 @@ public class UnaryMathTests
         var y = Tensor.Where(cond, Tensor.From(new double[] { 1, 2, 3 }), Tensor.Scalar(0.0));
         AssertValues([1, 2, 3, 0, 0, 0], [2, 3], y);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TanhGradientIsGTimesOneMinusYSquaredForEveryLayoutOfTheGradient(bool transposed)
+    {
+        // the fused backward kernel against the three-op formula, bit for bit, for an upstream gradient that is
+        // dense, broadcast (from Sum) and, through a transpose, strided
+        var x = Tensor.Randn([4, 3], DType.Float32, new Generator(21)).RequiresGradInPlace();
+        var c = Tensor.Randn([4, 3], DType.Float32, new Generator(22));
+        foreach (var upstream in new Func<Tensor, Tensor>[] { y => (y * c).Sum(), y => y.Sum(), y => (y.T() * c.T()).Sum() })
+        {
+            x.Grad = null;
+            // transposed: tanh reads a strided input, and its gradient arrives transposed
+            var y = transposed ? x.T().Tanh().T() : x.Tanh();
+            upstream(y).Backward();
+
+            var yy = x.Detach().Tanh();
+            var leaf = yy.Clone().RequiresGradInPlace();
+            upstream(leaf).Backward();
+            Tensor expected;
+            using (Tensor.NoGrad()) expected = leaf.Grad! * (1.0 - yy * yy);
+            Assert.Equal(expected.ToArray<float>(), x.Grad!.ToArray<float>());
+        }
+    }
 }
