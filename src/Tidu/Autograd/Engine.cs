@@ -246,6 +246,13 @@ internal static class Engine
         if (g.DType != target.DType) g = g.To(target.DType);
         if (target.Grad is null)
         {
+            // a gradient a backward function made for this input alone becomes the leaf's own without a copy
+            if (g.DType == target.DType && g.IsContiguous && g.offset == 0 && g.storage.Length == g.NumberOfElements
+                && g.shape.AsSpan().SequenceEqual(target.shape) && g.TakeFreshGradient())
+            {
+                target.SetGradFromBackward(g);
+                return;
+            }
             var own = Tensor.Empty(target.DType, target.shape);
             Kernels.Strided.CopyInto(g, own);
             target.SetGradFromBackward(own);

@@ -39,12 +39,26 @@ internal static unsafe class Gemm
         {
             if (k == 0 || alpha == T.Zero) { Scale(m, n, beta, pc, ldc); return; }
             if (m == 1 || n == 1) { MultiplyVector(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc); return; }
+            var tiling = GemmTiling<T>.Current;
             var job = new Job<T>
             {
-                Tiling = GemmTiling<T>.Current,
+                Tiling = tiling,
                 TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
                 A = pa, Lda = lda, B = pb, Ldb = ldb, C = pc, Ldc = ldc,
             };
+            // a narrow C (a classifier's 10 outputs: n far below NR) would fill most of every micro-tile with padding;
+            // compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, written back transposed. Each element is the same sum of the same
+            // products in the same order, and the choice depends on the shape only.
+            if (Padded(n, tiling.NR) * (long)Padded(m, tiling.MR) > 2L * Padded(m, tiling.NR) * Padded(n, tiling.MR))
+            {
+                (m, n) = (n, m);
+                job = new Job<T>
+                {
+                    Tiling = tiling, TransC = true,
+                    TransA = !transB, TransB = !transA, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                    A = pb, Lda = ldb, B = pa, Ldb = lda, C = pc, Ldc = ldc,
+                };
+            }
             int threads = (long)m * n * k < GemmConfig.ParallelThreshold || !WorkerPool.CanFork ? 1 : Parallelism.ThreadCount;
             if (threads <= 1) { job.Run(0, m, 0, n); return; }
             // split the longer side into chunks aligned to the micro-tile grid, so every element is computed by the
@@ -59,6 +73,8 @@ internal static unsafe class Gemm
             WorkerPool.Run(tasks, job, static (s, t) => ((Job<T>)s).RunChunk(t));
         }
     }
+
+    private static int Padded(int size, int unit) => (size + unit - 1) / unit * unit;
 
     private static void CheckOperand(string name, bool trans, int rows, int cols, int length, int ld)
     {
@@ -81,7 +97,7 @@ internal static unsafe class Gemm
     /// <summary>The arguments of one product, shared by the threads that compute its chunks.</summary>
     private sealed class Job<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        internal bool TransA, TransB, SplitN;
+        internal bool TransA, TransB, TransC, SplitN;
         internal int M, N, K, Lda, Ldb, Ldc, Chunk;
         internal T Alpha, Beta;
         internal T* A, B, C;
@@ -106,6 +122,7 @@ internal static unsafe class Gemm
             int slices = (K + tiling.KC - 1) / tiling.KC, kcMax = (K + slices - 1) / slices;
             var kernel = tiling.Kernel;
             int m = i1 - i0, n = j1 - j0;
+            nint rowStride = TransC ? 1 : Ldc, colStride = TransC ? Ldc : 1; // where C(i, j) of this product lives
             T* packA = Buffers<T>.PackA((mcMax + mr - 1) / mr * mr * kcMax + Packing.PackASlack);
             T* packB = Buffers<T>.PackB((Math.Min(ncMax, n) + nr - 1) / nr * nr * kcMax);
             T* tile = Buffers<T>.Tile(mr * nr);
@@ -125,20 +142,20 @@ internal static unsafe class Gemm
                         {
                             int nb = Math.Min(nr, nc - jr);
                             T* bp = packB + (nint)jr * kc;
-                            T* cc = C + (nint)(i0 + ic) * Ldc + j0 + jc + jr;
+                            T* cc = C + (nint)(i0 + ic) * rowStride + (nint)(j0 + jc + jr) * colStride;
                             for (int ir = 0; ir < mc; ir += mr)
                             {
                                 int mb = Math.Min(mr, mc - ir);
                                 T* ap = packA + (nint)ir * kc;
-                                T* ct = cc + (nint)ir * Ldc;
-                                if (mb == mr && nb == nr) kernel(kc, ap, bp, ct, Ldc, Alpha, beta);
+                                T* ct = cc + (nint)ir * rowStride;
+                                if (mb == mr && nb == nr && !TransC) kernel(kc, ap, bp, ct, Ldc, Alpha, beta);
                                 else
                                 {
                                     kernel(kc, ap, bp, tile, nr, T.One, T.Zero);
                                     for (int i = 0; i < mb; i++)
                                         for (int j = 0; j < nb; j++)
                                         {
-                                            ref T dst = ref ct[(nint)i * Ldc + j];
+                                            ref T dst = ref ct[(nint)i * rowStride + (nint)j * colStride];
                                             T v = tile[i * nr + j];
                                             dst = beta == T.Zero ? Alpha * v : T.FusedMultiplyAdd(Alpha, v, beta * dst);
                                         }

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Tidu.NN;
 
 /// <summary>
@@ -54,9 +56,9 @@ public static partial class Functional
             var gc = g.Detach().Contiguous();
             bool hasBias = node.Inputs.Length == 3;
             int m = x.Size(0), k = x.Size(1), n = w.Size(0);
-            Tensor? dx = node.Inputs[0] is null ? null : Tensor.Empty(x.DType, [m, k]);
-            Tensor? dw = node.Inputs[1] is null ? null : Tensor.Empty(x.DType, [n, k]);
-            Tensor? db = hasBias && node.Inputs[2] is not null ? Tensor.Empty(x.DType, [n]) : null;
+            Tensor? dx = node.Inputs[0] is null ? null : Tensor.EmptyGradient(x.DType, [m, k]);
+            Tensor? dw = node.Inputs[1] is null ? null : Tensor.EmptyGradient(x.DType, [n, k]);
+            Tensor? db = hasBias && node.Inputs[2] is not null ? Tensor.EmptyGradient(x.DType, [n]) : null;
             if (x.DType == DType.Float32) LinearBackward<float>(x, w, gc, dx, dw, db, m, n, k);
             else LinearBackward<double>(x, w, gc, dx, dw, db, m, n, k);
             return hasBias ? [dx, dw, db] : [dx, dw];
@@ -124,11 +126,43 @@ public static partial class Functional
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var mask = Tensor.Empty(dtype, shape);
-        var m = mask.ContiguousSpan<T>();
-        double below1 = typeof(T) == typeof(float) ? MathF.BitDecrement(1f) : 1;
-        T threshold = T.CreateTruncating(p), keep = T.CreateTruncating(1.0 / (1 - p));
-        for (int i = 0; i < m.Length; i++)
-            m[i] = T.CreateTruncating(Math.Min(generator.NextDouble(), below1)) >= threshold ? keep : T.Zero;
+        if (typeof(T) == typeof(float))
+        {
+            // spelled out for float: the generic conversion T.CreateTruncating(double) is not inlined and cost
+            // more than drawing the random numbers
+            var f = mask.ContiguousSpan<float>();
+            double below1 = MathF.BitDecrement(1f);
+            float threshold = (float)p, keep = (float)(1.0 / (1 - p));
+            Span<double> u = stackalloc double[256];
+            for (int start = 0; start < f.Length; start += u.Length)
+            {
+                var chunk = f.Slice(start, Math.Min(u.Length, f.Length - start));
+                generator.NextDoubles(u[..chunk.Length]);
+                int i = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    // the scalar formula 16 lanes at a time, without its unpredictable branch
+                    var limit = Vector512.Create(below1);
+                    var th = Vector512.Create(threshold);
+                    var kept = Vector512.Create(keep);
+                    for (; i + 16 <= chunk.Length; i += 16)
+                    {
+                        var lo = Vector512.Min(Vector512.Create(u.Slice(i, 8)), limit);
+                        var hi = Vector512.Min(Vector512.Create(u.Slice(i + 8, 8)), limit);
+                        var x = Vector512.Narrow(lo, hi);
+                        Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, th), kept, Vector512<float>.Zero).CopyTo(chunk[i..]);
+                    }
+                }
+                for (; i < chunk.Length; i++) chunk[i] = (float)Math.Min(u[i], below1) >= threshold ? keep : 0f;
+            }
+        }
+        else
+        {
+            var m = mask.ContiguousSpan<T>();
+            T threshold = T.CreateTruncating(p), keep = T.CreateTruncating(1.0 / (1 - p));
+            for (int i = 0; i < m.Length; i++)
+                m[i] = T.CreateTruncating(Math.Min(generator.NextDouble(), 1.0)) >= threshold ? keep : T.Zero;
+        }
         return mask;
     }
 }

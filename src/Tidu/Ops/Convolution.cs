@@ -87,10 +87,10 @@ public sealed partial class Tensor
         var x = node.Saved(0).Detach().Contiguous();
         var w = node.Saved(1).Detach().Contiguous();
         var gOut = (gradOutput.DType == x.DType ? gradOutput : gradOutput.To(x.DType)).Contiguous();
-        var gx = node.Inputs[0] is null ? null : Empty(x.DType, x.shape);
-        var gw = node.Inputs[1] is null ? null : Empty(x.DType, w.shape);
+        var gx = node.Inputs[0] is null ? null : EmptyGradient(x.DType, x.shape);
+        var gw = node.Inputs[1] is null ? null : EmptyGradient(x.DType, w.shape);
         bool hasBias = node.Inputs.Length > 2;
-        var gb = hasBias && node.Inputs[2] is not null ? Empty(x.DType, [g.OutChannels]) : null;
+        var gb = hasBias && node.Inputs[2] is not null ? EmptyGradient(x.DType, [g.OutChannels]) : null;
         if (x.DType == DType.Float32) Conv2dBackward<float>(x, w, gOut, gx, gw, gb, g);
         else Conv2dBackward<double>(x, w, gOut, gx, gw, gb, g);
         return hasBias ? [gx, gw, gb] : [gx, gw];

@@ -62,6 +62,25 @@ public sealed class Generator
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the values that many <see cref="NextDouble"/> calls would return,
+    /// with the state in registers rather than written back to this object after every draw (the store-to-load
+    /// chain through the fields made each draw several times slower).
+    /// </summary>
+    internal void NextDoubles(Span<double> destination)
+    {
+        ulong a = s0, b = s1, c = s2, d = s3;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            ulong result = ulong.RotateLeft(b * 5, 7) * 9;
+            ulong t = b << 17;
+            c ^= a; d ^= b; b ^= c; a ^= d; c ^= t;
+            d = ulong.RotateLeft(d, 45);
+            destination[i] = (result >> 11) * (1.0 / (1UL << 53));
+        }
+        s0 = a; s1 = b; s2 = c; s3 = d;
+    }
+
     /// <summary>Standard normal (Box–Muller; the second value of each pair is kept for the next call).</summary>
     public double NextNormal()
     {

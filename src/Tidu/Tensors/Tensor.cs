@@ -20,6 +20,7 @@ public sealed partial class Tensor
     private bool retainsGrad;
     private Tensor? grad;
     private bool gradFromBackward; // grad was created by backward's accumulation, so nothing else refers to it
+    private bool freshGradient;    // made by a backward function for one input only: a leaf may take it as its Grad
 
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset, VersionCounter version)
     {
@@ -120,6 +121,27 @@ public sealed partial class Tensor
             gradFromBackward = false;
             grad = value;
         }
+    }
+
+    /// <summary>
+    /// A new uninitialised tensor that a backward function fills and returns as the gradient of exactly one input
+    /// (and keeps no other reference to): when that input is a leaf without a gradient, the engine makes it the
+    /// leaf's <see cref="Grad"/> instead of copying it (PyTorch likewise steals a gradient nothing else uses). For a
+    /// Linear layer's weight that saves copying the whole weight gradient every step.
+    /// </summary>
+    internal static Tensor EmptyGradient(DType dtype, int[] shape)
+    {
+        var t = Empty(dtype, shape);
+        t.freshGradient = true;
+        return t;
+    }
+
+    /// <summary>Whether the engine may take this tensor as a leaf's gradient (once: taking it clears the mark).</summary>
+    internal bool TakeFreshGradient()
+    {
+        bool fresh = freshGradient;
+        freshGradient = false;
+        return fresh;
     }
 
     /// <summary>Sets <see cref="Grad"/> to a tensor backward created for it (see the setter).</summary>

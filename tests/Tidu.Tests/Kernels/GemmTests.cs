@@ -58,7 +58,7 @@ public sealed class GemmTests
             GemmConfig.ParallelThreshold = 0;
             GemmConfig.VectorParallelThreshold = 0;
             var rng = new System.Random(3);
-            foreach (var (m, n, k) in new[] { (200, 129, 100), (129, 200, 65), (513, 65, 64), (64, 513, 27), (7, 300, 40), (1, 300, 40), (300, 1, 40) })
+            foreach (var (m, n, k) in new[] { (200, 129, 100), (129, 200, 65), (513, 65, 64), (64, 513, 27), (7, 300, 40), (1, 300, 40), (300, 1, 40), (300, 10, 70), (129, 3, 513) })
                 foreach (bool ta in new[] { false, true })
                     foreach (bool tb in new[] { false, true })
                     {
@@ -79,6 +79,23 @@ public sealed class GemmTests
             GemmConfig.VectorParallelThreshold = vectorThreshold;
             Parallelism.ThreadCount = threads;
         }
+    });
+
+    /// <summary>Narrow outputs (n far below the micro-tile width) are computed as Cᵀ = Bᵀ·Aᵀ and written back
+    /// transposed: every transpose combination, padded leading dimensions, beta 0 and not.</summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void NarrowOutputsComputedTransposedMatchTheTripleLoop(string path) => WithPath(path, () =>
+    {
+        var rng = new System.Random(13);
+        foreach (var (m, n, k) in new[] { (64, 10, 256), (129, 2, 65), (513, 5, 7), (200, 17, 129), (65, 3, 1) })
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    Check<float>(rng, ta, tb, m, n, k, alpha: 1f, beta: 0f, pad: 0, 1e-6f);
+                    Check<float>(rng, ta, tb, m, n, k, alpha: 0.5f, beta: 1.5f, pad: 5, 1e-6f);
+                    Check<double>(rng, ta, tb, m, n, k, alpha: 1, beta: 1, pad: 2, 1e-15);
+                }
     });
 
     [Fact]
