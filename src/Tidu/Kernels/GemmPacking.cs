@@ -53,6 +53,26 @@ internal static unsafe class Packing
             else
             {
                 // A(i, p) = a[p·lda + i]: contiguous in i
+                if (rows == 6 && mr == 6 && Vectorized && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+                {
+                    // every Linear's dW = gᵀ·x packs this way: six contiguous values per k, copied as 4 + 2
+                    T* src = a + (nint)p0 * lda + i0 + ir;
+                    if (typeof(T) == typeof(float))
+                        for (int p = 0; p < kc; p++, src += lda)
+                        {
+                            T* d = panel + (nint)p * 6;
+                            Vector128.Store(Vector128.Load((float*)src), (float*)d);
+                            *(ulong*)(d + 4) = *(ulong*)(src + 4);
+                        }
+                    else
+                        for (int p = 0; p < kc; p++, src += lda)
+                        {
+                            T* d = panel + (nint)p * 6;
+                            Vector256.Store(Vector256.Load((double*)src), (double*)d);
+                            Vector128.Store(Vector128.Load((double*)src + 4), (double*)d + 4);
+                        }
+                    continue;
+                }
                 for (int p = 0; p < kc; p++)
                 {
                     T* src = a + (nint)(p0 + p) * lda + i0 + ir;
