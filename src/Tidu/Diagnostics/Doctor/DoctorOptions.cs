@@ -55,6 +55,12 @@ public sealed record DoctorOptions
     /// <summary>DeepDiagnosis dead node: at least this fraction of a ReLU's outputs are ≤ 0.</summary>
     public double DeadReluFraction { get; init; } = 0.7;
 
+    /// <summary>
+    /// Dead, not sparse: the DeadRelu activation rule also needs at least this fraction of the ReLU's units to be
+    /// ≤ 0 for every sample of the batch.
+    /// </summary>
+    public double DeadUnitFraction { get; init; } = 0.5;
+
     /// <summary>DeepDiagnosis saturation: more than this fraction of Sigmoid/Tanh inputs beyond ±5.</summary>
     public double SaturatedFraction { get; init; } = 0.5;
 

@@ -211,6 +211,7 @@ public sealed class GradientMonitor : IDisposable
         var (nonPositive, _, mean, std) = TensorStats.Activation(output, Options.SaturationBound);
         double saturated = a.Kind == "ReLU" ? 0 : TensorStats.Activation(input, Options.SaturationBound).Beyond;
         a.NonPositiveFraction = a.Kind == "ReLU" ? nonPositive : 0;
+        a.DeadUnitFraction = a.Kind == "ReLU" && nonPositive > 0 ? TensorStats.DeadUnitFraction(output) : 0;
         a.SaturatedFraction = saturated;
         a.Rms = Math.Sqrt(mean * mean + std * std);
         History.Add(new ActivationRecord(Step, a.Name, a.Kind, output.NumberOfElements, a.NonPositiveFraction, saturated, mean, std));
@@ -254,6 +255,8 @@ public sealed class GradientMonitor : IDisposable
         public string Kind { get; } = kind;
         public int LastStep { get; set; } = -1;
         public double NonPositiveFraction { get; set; }
+        /// <summary>Fraction of units that are ≤ 0 for every sample of the batch (ReLU only).</summary>
+        public double DeadUnitFraction { get; set; }
         public double SaturatedFraction { get; set; }
         /// <summary>Root mean square of the outputs, for the growth of the signal across depth.</summary>
         public double Rms { get; set; } = double.NaN;

@@ -92,6 +92,42 @@ internal static class TensorStats
         return copy;
     }
 
+    /// <summary>
+    /// Fraction of units (positions after the batch dimension 0) whose output is ≤ 0 for every sample of the batch:
+    /// a dead ReLU unit passes no gradient for any input, whereas a unit that is zero for most samples and positive
+    /// for some is merely sparse, as healthy ReLU layers are (with dropout often for 70 % of outputs or more).
+    /// A tensor of rank below 2 counts each element as a unit.
+    /// </summary>
+    public static double DeadUnitFraction(Tensor t)
+    {
+        int n = t.NumberOfElements;
+        if (n == 0 || !t.DType.IsFloatingPoint()) return 0;
+        var c = Contig(t);
+        int units = c.Rank < 2 ? n : n / c.Size(0), batch = n / units;
+        var alive = new bool[units];
+        if (c.DType == DType.Float32)
+        {
+            var x = c.ContiguousSpan<float>();
+            for (int b = 0; b < batch; b++)
+            {
+                var row = x.Slice(b * units, units);
+                for (int u = 0; u < units; u++) if (row[u] > 0) alive[u] = true;
+            }
+        }
+        else
+        {
+            var x = c.ContiguousSpan<double>();
+            for (int b = 0; b < batch; b++)
+            {
+                var row = x.Slice(b * units, units);
+                for (int u = 0; u < units; u++) if (row[u] > 0) alive[u] = true;
+            }
+        }
+        int dead = 0;
+        foreach (bool a in alive) if (!a) dead++;
+        return (double)dead / units;
+    }
+
     /// <summary>Fraction of values ≤ 0, fraction with |x| beyond <paramref name="bound"/>, mean and population std.</summary>
     public static (double NonPositive, double Beyond, double Mean, double Std) Activation(Tensor t, double bound)
     {
