@@ -258,7 +258,8 @@ public sealed partial class Tensor
         else if (index.NumberOfElements != 1)
             throw new ArgumentException($"IndexSelect: a 0-dimensional input takes exactly one index, got shape {ShapeUtil.Format(index.shape)}.", nameof(index));
         var result = Empty(DType, outShape);
-        GatherInto("IndexSelect", this, d, SelectionIndex(index, d, outShape), result);
+        if (d == 0 && Rank > 0 && IsContiguous) SelectRows(index, result);
+        else GatherInto("IndexSelect", this, d, SelectionIndex(index, d, outShape), result);
         return Autograd.Record(result, "IndexSelect", this, static (n, g) =>
         {
             int dim = n.Ints[0];
@@ -267,6 +268,26 @@ public sealed partial class Tensor
             ScatterAddInto("IndexSelect", grad, dim, SelectionIndex(n.Saved(0), dim, g.shape), g);
             return [grad];
         }, saved: [index], ints: [d, .. shape]);
+    }
+
+    /// <summary>
+    /// IndexSelect along dim 0 of a contiguous tensor (a data loader picking a batch of samples): each selected row
+    /// is one block copy, instead of the general gather's per-element index walk.
+    /// </summary>
+    private void SelectRows(Tensor index, Tensor result)
+    {
+        int rows = shape[0], rowLength = rows == 0 ? 0 : NumberOfElements / rows;
+        var ix = index.IsContiguous ? index : index.Contiguous();
+        var indices = ix.storage.As<long>().AsSpan(ix.offset, ix.NumberOfElements);
+        Array source = storage.Buffer, destination = result.storage.Buffer;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            long r = indices[i];
+            if (r < 0 || r >= rows)
+                throw new ArgumentOutOfRangeException(nameof(index),
+                    $"IndexSelect: index {r} is out of range for dimension 0 of size {rows} (input shape {ShapeUtil.Format(shape)}).");
+            Array.Copy(source, offset + r * rowLength, destination, result.offset + (long)i * rowLength, rowLength);
+        }
     }
 
     /// <summary>

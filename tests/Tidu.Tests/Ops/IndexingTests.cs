@@ -291,6 +291,21 @@ public class IndexingTests
     }
 
     [Fact]
+    public void IndexSelectRowsOfContiguousTensorsMatchTheGeneralGather()
+    {
+        // dim 0 of a contiguous tensor takes the row-copy path: compare with the same selection through a
+        // transposed (non-contiguous) view, which takes the general gather
+        var cube = Tensor.Arange(0, 60).To(DType.Float64).Reshape(5, 3, 4);
+        var offsetView = cube.Narrow(0, 1, 4);                          // contiguous, storage offset 12
+        var index = Tensor.From(new long[] { 3, 0, 3, 1, 9, 2 }).Slice(0, null, null, 1).Narrow(0, 0, 4); // 3, 0, 3, 1
+        var fast = offsetView.IndexSelect(0, index);
+        var general = offsetView.Transpose(0, 2).IndexSelect(2, index).Transpose(0, 2);
+        Assert.Equal(general.ToArray<double>(), fast.ToArray<double>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => offsetView.IndexSelect(0, Tensor.From(new long[] { -1 })));
+        Assert.Throws<ArgumentOutOfRangeException>(() => offsetView.IndexSelect(0, Tensor.From(new long[] { 4 })));
+    }
+
+    [Fact]
     public void IndexSelectErrors()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Grid().IndexSelect(0, Tensor.From(new long[] { 0, 3 })));
