@@ -16,7 +16,7 @@ internal static unsafe class GemmConfig
     internal static long ParallelThreshold = 1L << 21;
 
     /// <summary>The same for matrix-vector products (m = 1 or n = 1), which are bound by memory, not arithmetic.</summary>
-    internal static long VectorParallelThreshold = 1L << 20;
+    internal static long VectorParallelThreshold = 1L << 17;
 
     internal static GemmPath Path { get; private set; }
 
