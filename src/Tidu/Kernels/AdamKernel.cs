@@ -36,7 +36,7 @@ internal static unsafe class AdamKernel
             ElementRanges.Run(n, new Kernel<T>(p, g, m, v, vMax, o));
     }
 
-    private readonly struct Kernel<T> : IRangeKernel where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct Kernel<T> : IRangeKernel, IElementSteps where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T* p, g, m, v, vMax;
         private readonly T decay, weightDecay, lerpWeight, oneMinusLerpWeight, beta2, oneMinusBeta2, negStepSize, scale, eps;
@@ -68,22 +68,10 @@ internal static unsafe class AdamKernel
 
         private static T C(double x) => T.CreateTruncating(x);
 
-        public void Run(int start, int count)
-        {
-            int i = start, end = start + count;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; i <= end - Vector512<T>.Count; i += Vector512<T>.Count) Vector512Step(i);
-            }
-            else if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= end - Vector<T>.Count; i += Vector<T>.Count) VectorStep(i);
-            }
-            for (; i < end; i++) ScalarStep(i);
-        }
+        public void Run(int start, int count) => ElementSteps.Run<T, Kernel<T>>(this, start, count);
 
         // The three forms below are the same sequence; the comments in the scalar one name the multi-pass op.
-        private void ScalarStep(int i)
+        public void ScalarStep(int i)
         {
             T pi = p[i], gi = g[i];
             if (decoupled) pi *= decay;                          // θ.mul_(1 − γλ)
@@ -101,7 +89,7 @@ internal static unsafe class AdamKernel
             p[i] = pi;
         }
 
-        private void Vector512Step(int i)
+        public void Vector512Step(int i)
         {
             var pi = Vector512.Load(p + i);
             var gi = Vector512.Load(g + i);
@@ -124,7 +112,7 @@ internal static unsafe class AdamKernel
             Vector512.Store(pi, p + i);
         }
 
-        private void VectorStep(int i)
+        public void VectorStep(int i)
         {
             var pi = Vector.Load(p + i);
             var gi = Vector.Load(g + i);

@@ -32,7 +32,7 @@ internal static unsafe class SgdKernel
             ElementRanges.Run(n, new Kernel<T>(p, g, b, o));
     }
 
-    private readonly struct Kernel<T> : IRangeKernel where T : unmanaged, IFloatingPointIeee754<T>
+    private readonly struct Kernel<T> : IRangeKernel, IElementSteps where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T* p, g, b;
         private readonly T negLr, momentum, oneMinusDampening, weightDecay;
@@ -56,22 +56,10 @@ internal static unsafe class SgdKernel
 
         private static T C(double x) => T.CreateTruncating(x);
 
-        public void Run(int start, int count)
-        {
-            int i = start, end = start + count;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; i <= end - Vector512<T>.Count; i += Vector512<T>.Count) Vector512Step(i);
-            }
-            else if (Vector.IsHardwareAccelerated)
-            {
-                for (; i <= end - Vector<T>.Count; i += Vector<T>.Count) VectorStep(i);
-            }
-            for (; i < end; i++) ScalarStep(i);
-        }
+        public void Run(int start, int count) => ElementSteps.Run<T, Kernel<T>>(this, start, count);
 
         // The three forms below are the same sequence; the comments in the scalar one name the multi-pass op.
-        private void ScalarStep(int i)
+        public void ScalarStep(int i)
         {
             T gi = g[i];
             if (maximize) gi *= -T.One;                   // g = g·(−1), as mul_(-1)
@@ -86,7 +74,7 @@ internal static unsafe class SgdKernel
             p[i] += negLr * gi;                           // θ.add_(g, alpha=−γ)
         }
 
-        private void Vector512Step(int i)
+        public void Vector512Step(int i)
         {
             var gi = Vector512.Load(g + i);
             var pi = Vector512.Load(p + i);
@@ -102,7 +90,7 @@ internal static unsafe class SgdKernel
             Vector512.Store(pi + Vector512.Create(negLr) * gi, p + i);
         }
 
-        private void VectorStep(int i)
+        public void VectorStep(int i)
         {
             var gi = Vector.Load(g + i);
             var pi = Vector.Load(p + i);
