@@ -1,4 +1,5 @@
 using Tidu;
+using Tidu.Data;
 using Tidu.Diagnostics;
 using Tidu.NN;
 using Tidu.Optim;
@@ -289,22 +290,7 @@ public static class Scenarios
 
     // ---- data --------------------------------------------------------------------------------------------------
 
-    public static (Tensor X, Tensor Y) Moons(int n, int seed)
-    {
-        var g = new Generator(seed);
-        var x = new float[n * 2];
-        var y = new long[n];
-        for (int i = 0; i < n; i++)
-        {
-            int c = i % 2;
-            double t = Math.PI * g.NextDouble();
-            double px = c == 0 ? Math.Cos(t) : 1 - Math.Cos(t), py = c == 0 ? Math.Sin(t) : 0.5 - Math.Sin(t);
-            x[2 * i] = (float)((px - 0.5) / 0.87 + 0.1 * g.NextNormal());
-            x[2 * i + 1] = (float)((py - 0.25) / 0.5 + 0.1 * g.NextNormal());
-            y[i] = c;
-        }
-        return (Tensor.From(x, n, 2), Tensor.From(y, n));
-    }
+    public static (Tensor X, Tensor Y) Moons(int n, int seed) => SyntheticData.TwoMoons(n, seed);
 
     public static (Tensor X, Tensor Y) Spirals(int n, int seed)
     {
