@@ -48,6 +48,32 @@ public class DoctorLossCurveTests
     }
 
     [Fact]
+    public void ClassOrderedBatchesThatJumpToNearTheStartAreNotOscillation()
+    {
+        // unshuffled, class-sorted batches: the loss falls within each class's batches and jumps ×4 when the class
+        // changes, but only back to about the start (a chance-level guess), while the troughs keep falling
+        var curve = new List<double>();
+        double trough = 0.4;
+        for (int cycle = 0; cycle < 12; cycle++, trough *= 0.7)
+            curve.AddRange([1.3, 0.8, trough * 1.5, trough]);
+        Assert.DoesNotContain(Observe(curve), f => f.Kind == FindingKind.OscillatingLoss);
+    }
+
+    [Fact]
+    public void OneCatapultSpikeFarAboveTheStartIsOscillation()
+    {
+        // momentum SGD at a too-high lr: the loss falls, jumps to 9× its start in one step and falls back
+        var curve = new List<double> { 0.66, 0.5, 0.32, 0.22, 0.25, 0.26, 0.25, 0.22, 0.25, 0.58, 6.0, 1.1, 0.9, 0.45, 0.4 };
+        curve.AddRange(Repeat(0.35, 10));
+        var findings = Observe(curve);
+        var oscillation = Assert.Single(findings, f => f.Kind == FindingKind.OscillatingLoss);
+        // a finding raised again keeps its first step in the evidence
+        double first = oscillation.Evidence.TryGetValue("firstStep", out double f0) ? f0 : oscillation.Step;
+        Assert.InRange(first, 10, 14);
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKind.DivergingLoss);
+    }
+
+    [Fact]
     public void AlternatingSwingsWithoutProgressAreOscillationNotDivergence()
     {
         // the loss alternates between 0.3 and 1.6 (mean above twice the start of 0.5) without a trend

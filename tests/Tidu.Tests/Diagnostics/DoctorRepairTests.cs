@@ -56,4 +56,15 @@ public class DoctorRepairTests
         double final = FinalLoss(doctor);
         Assert.True(double.IsFinite(final) && final < 1, $"final loss {final}");
     }
+
+    [Fact]
+    public void SwingsFromATwoSampleBatchNormAreNotRepairedWithTheLr()
+    {
+        // the swings and gradient spikes come from BatchNorm's 2-sample statistics: SmallBatchNorm is reported (with
+        // its consequences), but neither the lr nor the clip repair, which act on symptoms a larger batch removes
+        var doctor = RunRepaired("batchnorm-batch-2-0", 150);
+        Assert.Contains(doctor.Findings, f => f.Kind == FindingKind.SmallBatchNorm);
+        Assert.Contains(doctor.Findings, f => f.Kind is FindingKind.OscillatingLoss or FindingKind.ExplodingGradient && f.Parameter is null);
+        Assert.DoesNotContain(doctor.Findings, f => f.Parameter is "repair:lr" or "repair:clip");
+    }
 }

@@ -73,7 +73,8 @@ public sealed partial class Doctor
     /// one's sign and the smoothed loss made no downward progress, on <see cref="DoctorOptions.OscillationPatience"/>
     /// consecutive steps;</item>
     /// <item>a spike train: in that window the loss jumped at least <see cref="DoctorOptions.OscillationSpikes"/> times
-    /// to more than <see cref="DoctorOptions.OscillationSpikeFactor"/> × the step before and above its start, and fell
+    /// to more than <see cref="DoctorOptions.OscillationSpikeFactor"/> × the step before and to more than
+    /// <see cref="DoctorOptions.OscillationSpikeAboveStart"/> × its start, and fell
     /// back to below half of each spike (momentum SGD at a too-high lr "catapults" like this: osc-moons-sgdm-0).</item>
     /// </list>
     /// </summary>
@@ -90,7 +91,7 @@ public sealed partial class Doctor
             sum += losses[i];
             if (i > n - w) sumAbs += Math.Abs(losses[i] - losses[i - 1]);
             if (i > n - w + 1 && Math.Sign(losses[i] - losses[i - 1]) * Math.Sign(losses[i - 1] - losses[i - 2]) < 0) signChanges++;
-            if (i > lossBaselineStep && losses[i] > Options.OscillationSpikeFactor * losses[i - 1] && losses[i] > initial && FallsBack(i, n)) spikes++;
+            if (i > lossBaselineStep && losses[i] > Options.OscillationSpikeFactor * losses[i - 1] && losses[i] > Options.OscillationSpikeAboveStart * initial && FallsBack(i, n)) spikes++;
         }
         double meanLoss = sum / w, amplitude = sumAbs / (w - 1) / meanLoss;
         // Net progress on the smoothed trend: the mean of the window's first half minus that of its second half.
@@ -100,7 +101,7 @@ public sealed partial class Doctor
         double progress = (Mean(n - w, half) - Mean(n - half, half)) / meanLoss;
         double changeFraction = signChanges / (double)(w - 2);
         // only while the loss is still high: near convergence, mini-batch noise is large relative to the small loss
-        bool swinging = amplitude > Options.OscillationAmplitude && progress <= Options.OscillationProgress && changeFraction >= 0.5
+        bool swinging = amplitude > Options.OscillationAmplitude && (progress <= Options.OscillationProgress || meanLoss > Options.OscillationAboveStart * initial) && changeFraction >= 0.5
             && meanLoss > Options.OscillationMinLossFraction * initial;
         // "without settling": the swings must persist, so a one-off bump (SGD momentum overshooting once, then
         // recovering) is not an oscillation
@@ -160,6 +161,8 @@ public sealed partial class Doctor
     /// <see cref="DoctorOptions.GentleRepairLrFactor"/> (swings or large updates: the lr is only somewhat too high) and
     /// restart the loss-trend rules.
     /// </summary>
+    private bool smallBatchNorm; // a BatchNorm layer has normalised over too few values (its swings are not the lr's)
+
     private void RepairLr(FindingKind cause, string why)
     {
         if (!Options.Repair) return;
@@ -172,6 +175,10 @@ public sealed partial class Doctor
             return;
         }
         if (monitor.Step - lastLrRepairStep < Options.LossWindow) return;
+        // Swings from BatchNorm's few-sample statistics are not an lr overshoot: a smaller lr leaves the noise as it is
+        // and only slows training (batchnorm-batch-2-0 on the tuning half: the lowered lr's final loss is within the
+        // noise of the unrepaired one). The fix is a larger batch, which only the training loop can choose.
+        if (cause == FindingKind.OscillatingLoss && smallBatchNorm) return;
         double factor = cause is FindingKind.OscillatingLoss or FindingKind.LearningRateTooHigh ? Options.GentleRepairLrFactor : Options.RepairLrFactor;
         double before = Lr;
         foreach (var g in optimizer.ParamGroups)

@@ -204,6 +204,9 @@ public sealed partial class Doctor
     {
         var suggestions = new List<string> { $"clip the gradient norm at {F(ClipTarget())}", "Xavier/Kaiming init (smaller initial weights)", "normalise the inputs", LowerLrText() };
         Raise(FindingKind.ExplodingGradient, Severity.Error, null, Ev((what, value), ("reference", reference)), message, suggestions);
+        // a finite spike under BatchNorm over too few values is that layer's noisy statistics (dividing by a 2-sample
+        // variance), not a chain that amplifies: clipping at the median norm would only throttle every noisy step
+        if (smallBatchNorm && double.IsFinite(value)) return;
         if (Options.Repair && clipNorm is null)
         {
             clipNorm = ClipTarget();
@@ -235,9 +238,12 @@ public sealed partial class Doctor
         int channels = input.Size(1);
         int perChannel = channels == 0 ? 0 : input.NumberOfElements / channels;
         if (perChannel < Options.MinBatchNormValues)
+        {
+            smallBatchNorm = true;
             Raise(FindingKind.SmallBatchNorm, Severity.Warning, name, Ev(("valuesPerChannel", perChannel), ("batchSize", input.Size(0)), ("threshold", Options.MinBatchNormValues)),
                 $"{name} estimates its batch statistics from {perChannel} values per channel; they are too noisy (the blog: BatchNorm needs a large enough mini-batch).",
                 [$"use a batch of at least {Options.MinBatchNormValues} samples", "replace BatchNorm with LayerNorm or GroupNorm", "accumulate gradients over micro-batches instead of shrinking the batch"]);
+        }
     }
 
     private void CheckInput(string name, Module m, Tensor input)

@@ -102,7 +102,15 @@ public sealed record DoctorOptions
     /// … and the start loss, then falls back below half, counts as a spike; this many in the window are an oscillation.
     /// Tuning half: with ×3 and 2 spikes no healthy run fires (healthy-spirals-relu-adam-0 does at ×2, mini-batch noise).
     /// </summary>
-    public int OscillationSpikes { get; init; } = 2;
+    public int OscillationSpikes { get; init; } = 1;
+
+    /// <summary>
+    /// A spike must also exceed this multiple of the start loss. Class-ordered mini-batches (20 healthy spirals runs with
+    /// Adam, seeds 161–180, tuning half) make the loss jump ×3 from one batch to the next when the class changes, but
+    /// only to 1.1–1.25 × the start (a chance-level guess); the tuning half's too-high-lr spikes reach 4–20 × the start.
+    /// With 1 (the start itself, used before) 10 of those 20 healthy runs fired.
+    /// </summary>
+    public double OscillationSpikeAboveStart { get; init; } = 2;
 
     /// <summary>Oscillating: mean |Δloss| over the window relative to the mean loss above this …</summary>
     public double OscillationAmplitude { get; init; } = 0.3;
@@ -113,6 +121,12 @@ public sealed record DoctorOptions
     /// keeps falling; at 0.1 healthy-spirals-relu-adam-0 fires).
     /// </summary>
     public double OscillationProgress { get; init; }
+
+    /// <summary>
+    /// … or the window's mean loss is above this multiple of the start loss: no progress since the start at all, even if
+    /// the window itself trends down.
+    /// </summary>
+    public double OscillationAboveStart { get; init; } = 1.2;
 
     /// <summary>Oscillating is only judged while the window's mean loss is above this fraction of the initial loss.</summary>
     public double OscillationMinLossFraction { get; init; } = 0.5;
