@@ -23,24 +23,20 @@ internal static unsafe class GemmMicroKernels
         Vector512<T> c30 = default, c31 = default, c32 = default, c33 = default;
         Vector512<T> c40 = default, c41 = default, c42 = default, c43 = default;
         Vector512<T> c50 = default, c51 = default, c52 = default, c53 = default;
-        do
+        // two k steps per iteration: the loop's own instructions (pointer bumps, count, branch) come half as often,
+        // which measured +3 % at 1024³ and 2048³ on 2 threads (an interleaved A/B run, medians of 12) and no change on
+        // the mid-sized shapes; prefetching the C tile at the start was also tried and gained nothing on top
+        for (int pairs = kc >> 1; pairs != 0; pairs--)
         {
-            var b0 = Vector512.Load(b); var b1 = Vector512.Load(b + w);
-            var b2 = Vector512.Load(b + 2 * w); var b3 = Vector512.Load(b + 3 * w);
-            var x = Vector512.Create(a[0]);
-            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01); c02 = Fma(x, b2, c02); c03 = Fma(x, b3, c03);
-            x = Vector512.Create(a[1]);
-            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11); c12 = Fma(x, b2, c12); c13 = Fma(x, b3, c13);
-            x = Vector512.Create(a[2]);
-            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21); c22 = Fma(x, b2, c22); c23 = Fma(x, b3, c23);
-            x = Vector512.Create(a[3]);
-            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31); c32 = Fma(x, b2, c32); c33 = Fma(x, b3, c33);
-            x = Vector512.Create(a[4]);
-            c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41); c42 = Fma(x, b2, c42); c43 = Fma(x, b3, c43);
-            x = Vector512.Create(a[5]);
-            c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51); c52 = Fma(x, b2, c52); c53 = Fma(x, b3, c53);
-            a += 6; b += 4 * w;
-        } while (--kc != 0);
+            Step(a, b, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23,
+                ref c30, ref c31, ref c32, ref c33, ref c40, ref c41, ref c42, ref c43, ref c50, ref c51, ref c52, ref c53);
+            Step(a + 6, b + 4 * w, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23,
+                ref c30, ref c31, ref c32, ref c33, ref c40, ref c41, ref c42, ref c43, ref c50, ref c51, ref c52, ref c53);
+            a += 12; b += 8 * w;
+        }
+        if ((kc & 1) != 0)
+            Step(a, b, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23,
+                ref c30, ref c31, ref c32, ref c33, ref c40, ref c41, ref c42, ref c43, ref c50, ref c51, ref c52, ref c53);
         var va = Vector512.Create(alpha); var vb = Vector512.Create(beta);
         bool read = !Vector512.EqualsAll(vb, Vector512<T>.Zero); // no call here: it would spill the accumulators
         Store4(c, w, c00, c01, c02, c03, va, vb, read); c += ldc;
@@ -49,6 +45,32 @@ internal static unsafe class GemmMicroKernels
         Store4(c, w, c30, c31, c32, c33, va, vb, read); c += ldc;
         Store4(c, w, c40, c41, c42, c43, va, vb, read); c += ldc;
         Store4(c, w, c50, c51, c52, c53, va, vb, read);
+    }
+
+    /// <summary>One k step of the 6×4-vector kernel: 4 loads of B, 6 broadcasts of A, 24 fused multiply-adds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<T>(T* a, T* b, int w,
+        ref Vector512<T> c00, ref Vector512<T> c01, ref Vector512<T> c02, ref Vector512<T> c03,
+        ref Vector512<T> c10, ref Vector512<T> c11, ref Vector512<T> c12, ref Vector512<T> c13,
+        ref Vector512<T> c20, ref Vector512<T> c21, ref Vector512<T> c22, ref Vector512<T> c23,
+        ref Vector512<T> c30, ref Vector512<T> c31, ref Vector512<T> c32, ref Vector512<T> c33,
+        ref Vector512<T> c40, ref Vector512<T> c41, ref Vector512<T> c42, ref Vector512<T> c43,
+        ref Vector512<T> c50, ref Vector512<T> c51, ref Vector512<T> c52, ref Vector512<T> c53) where T : unmanaged
+    {
+        var b0 = Vector512.Load(b); var b1 = Vector512.Load(b + w);
+        var b2 = Vector512.Load(b + 2 * w); var b3 = Vector512.Load(b + 3 * w);
+        var x = Vector512.Create(a[0]);
+        c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01); c02 = Fma(x, b2, c02); c03 = Fma(x, b3, c03);
+        x = Vector512.Create(a[1]);
+        c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11); c12 = Fma(x, b2, c12); c13 = Fma(x, b3, c13);
+        x = Vector512.Create(a[2]);
+        c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21); c22 = Fma(x, b2, c22); c23 = Fma(x, b3, c23);
+        x = Vector512.Create(a[3]);
+        c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31); c32 = Fma(x, b2, c32); c33 = Fma(x, b3, c33);
+        x = Vector512.Create(a[4]);
+        c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41); c42 = Fma(x, b2, c42); c43 = Fma(x, b3, c43);
+        x = Vector512.Create(a[5]);
+        c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51); c52 = Fma(x, b2, c52); c53 = Fma(x, b3, c53);
     }
 
     /// <summary>6×2 vectors of 256 bits: 6×16 for float32, 6×8 for float64 (12 accumulators).</summary>
