@@ -81,7 +81,7 @@ public static class Metrics
         {
             var rep = repaired[r.Scenario.Name];
             if (!rep.Findings.Any(f => f.Parameter is { } p && p.StartsWith("repair:", StringComparison.Ordinal))) continue;
-            double before = FinalLoss(r.Losses), after = FinalLoss(rep.Losses), initial = rep.Losses[0];
+            double before = FinalLoss(r.Losses), after = FinalLoss(rep.Losses), initial = rep.Losses.FirstOrDefault(double.IsFinite, double.NaN);
             bool trained = double.IsFinite(after) && after < 0.1 * initial;
             bool notWorse = !double.IsFinite(before) || after <= before || (after < 0.01 * initial && before < 0.01 * initial);
             attempts.Add((r.Scenario.Name, trained && notWorse, before, after));
@@ -95,7 +95,10 @@ public static class Metrics
     private static double FinalLoss(IReadOnlyList<double> losses)
     {
         var tail = losses.Skip(Math.Max(0, losses.Count - 11)).Take(10).ToList(); // the last record may be an empty step
-        return tail.Any(x => !double.IsFinite(x)) ? double.NaN : tail.Average();
+        // a corrupt batch (nan-in-data) has a NaN loss however well the model trains: judge the clean batches, as
+        // long as they are the majority; a run whose losses are mostly non-finite has failed
+        var finite = tail.Where(double.IsFinite).ToList();
+        return finite.Count * 2 <= tail.Count ? double.NaN : finite.Average();
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ public sealed record Scenario(string Name, string Split, FindingKind[] Expected,
     public string[] Where { get; init; } = [];
 }
 
-public static class Scenarios
+public static partial class Scenarios
 {
     private static readonly FindingKind[] None = [];
 
@@ -84,6 +84,7 @@ public static class Scenarios
             list.Add(new($"saturated-tanh-{v}", split, [FindingKind.SaturatedActivation],
                 [FindingKind.SlowConvergence, FindingKind.VanishingGradient, FindingKind.OscillatingLoss, FindingKind.LearningRateTooLow, FindingKind.UnnormalizedInput],
                 n => Classify(Moons(256, s + 19), Scale(Mlp(2, 2, 32, 2, () => new Tanh(), s + 19), v == 0 ? 20 : 15), m => new SGD(m.Parameters(), lr: 0.01), n)) { Where = ["1", "3"] });
+            list.AddRange(RootCauseFamily(v, split, s));
         }
         list.AddRange(OscillationFamily());
         return list;

@@ -62,12 +62,26 @@ internal static class CauseGraph
         var result = new List<Finding>(raw);
         // first-raised finding of each kind, resolved to its own root, processed from root-like to symptom-like
         var rootOf = new Dictionary<FindingKind, Finding>();
+        // corrupt data (NaN or ∞ in an input batch) poisons every value computed from it: whatever non-finite values,
+        // divergence, exploding gradients or stalled loss follow are its consequences, not their kinds' usual causes
+        var data = result.FirstOrDefault(IsCorruptInput);
         foreach (var kind in Rank)
         {
             for (int i = 0; i < result.Count; i++)
             {
                 var f = result[i];
                 if (f.Kind != kind || IsRepair(f)) continue;
+                if (ReferenceEquals(f, data))
+                {
+                    rootOf.TryAdd(kind, data);
+                    continue;
+                }
+                if (data is not null && !Structural.Contains(kind))
+                {
+                    result[i] = AsConsequence(f, data);
+                    rootOf.TryAdd(kind, data);
+                    continue;
+                }
                 Finding? cause = null;
                 foreach (var c in CausesOf(kind))
                     if (rootOf.TryGetValue(c, out var candidate) && (cause is null || RankOf(candidate.Kind) < RankOf(cause.Kind))) cause = candidate;
@@ -77,6 +91,16 @@ internal static class CauseGraph
         }
         return result;
     }
+
+    // faults in how training is set up, which NaN data does not explain
+    private static readonly FindingKind[] Structural =
+    [
+        FindingKind.GradientNotZeroed, FindingKind.UnnormalizedInput, FindingKind.NoGradient, FindingKind.SmallBatchNorm,
+        FindingKind.RegularizationDominates,
+    ];
+
+    /// <summary>The doctor's input check: NaN or ∞ in a batch fed to the model (its evidence counts them).</summary>
+    internal static bool IsCorruptInput(Finding f) => f.Kind == FindingKind.NonFiniteValue && f.Evidence.ContainsKey("nonFiniteValues");
 
     private static bool IsRepair(Finding f) => f.Parameter is { } p && p.StartsWith("repair:", StringComparison.Ordinal);
 

@@ -137,7 +137,15 @@ public sealed partial class Doctor
 
         if (sampled) GradientFlowRules(Math.Sqrt(totalSq), nonFinite);
 
-        if (Options.Repair && nonFinite)
+        if (Options.Repair && nonFinite && badInputStep == monitor.Step)
+        {
+            // the batch itself is corrupt: skip its update and go on with the same lr, as a GradScaler skips a step
+            // with overflowed gradients; rolling back and lowering the lr would punish the next, clean batches
+            foreach (var s in paramStates) s.Parameter.Grad = null;
+            Raise(FindingKind.NonFiniteValue, Severity.Info, "repair:skip", Ev(("step", monitor.Step)),
+                "Repair: skipped the update of a batch with NaN or infinite inputs.", []);
+        }
+        else if (Options.Repair && nonFinite)
         {
             // Repair: skip the update (as a GradScaler does), return to the last good weights and make the steps smaller.
             foreach (var s in paramStates) s.Parameter.Grad = null;
@@ -193,7 +201,8 @@ public sealed partial class Doctor
             }
             gradNorms.Add(totalNorm);
         }
-        else if (nonFinite)
+        // non-finite gradients from a corrupt batch, or from weights that are already NaN, are not an explosion
+        else if (nonFinite && badInputStep != monitor.Step && !paramStates.Any(p => p.Parameter.DType.IsFloatingPoint() && double.IsNaN(p.WeightNorm)))
         {
             ReportExplosion("gradient norm", double.PositiveInfinity, gradNorms.Count > 0 ? Median(gradNorms, Math.Min(gradNorms.Count, Options.LossWindow)) : double.NaN,
                 "The gradients became non-finite.");
@@ -246,6 +255,8 @@ public sealed partial class Doctor
         }
     }
 
+    private int badInputStep = -1; // the step whose input batch held NaN or ∞
+
     private void CheckInput(string name, Module m, Tensor input)
     {
         if (!m.Training || !monitor.IsSampling || !input.DType.IsFloatingPoint() || input.Rank < 1 || input.NumberOfElements == 0) return;
@@ -256,7 +267,7 @@ public sealed partial class Doctor
         int n = c.Size(0), features = c.Rank >= 2 ? c.Size(1) : 1;
         int inner = c.Rank >= 2 ? c.NumberOfElements / (n * features) : 1;
         double worst = 0, worstMean = 0, worstStd = 0, sumRmsSq = 0;
-        int worstFeature = 0;
+        int worstFeature = 0, nonFinite = 0, firstBad = -1;
         for (int f = 0; f < features; f++)
         {
             double sum = 0, sumSq = 0;
@@ -267,6 +278,11 @@ public sealed partial class Doctor
                 for (int k = 0; k < inner; k++)
                 {
                     double v = c.GetAsDouble(c.offset + start + k);
+                    if (!double.IsFinite(v))
+                    {
+                        if (nonFinite++ == 0) firstBad = b;
+                        continue;
+                    }
                     sum += v;
                     sumSq += v * v;
                     count++;
@@ -281,6 +297,16 @@ public sealed partial class Doctor
                 worstStd = Math.Sqrt(Math.Max(0, sumSq / count - mean * mean));
                 worstFeature = f;
             }
+        }
+        if (nonFinite > 0)
+        {
+            // corrupt data (a missing value read as NaN, a division by zero in preprocessing): every loss, gradient and
+            // weight downstream turns NaN, which the other rules would blame on the lr or on exploding gradients
+            badInputStep = monitor.Step;
+            Raise(FindingKind.NonFiniteValue, Severity.Error, name, Ev(("nonFiniteValues", nonFinite), ("firstSample", firstBad)),
+                $"The input batch of {name} holds {nonFinite} NaN or infinite value(s) (the first in sample {firstBad}): the data, not the training, is broken.",
+                ["check the dataset and its preprocessing for missing values, log(0) and division by zero", "drop or impute the corrupt samples", "assert that every batch is finite before training on it"]);
+            return;
         }
         // the whole input's RMS is the start of the signal-growth chain across depth (ExplodingActivationRule)
         inputRms = Math.Sqrt(sumRmsSq / features);

@@ -12,7 +12,9 @@ public sealed partial class Doctor
         int step = monitor.Step;
         monitor.CompleteStep();
         double loss = monitor.LastLoss;
-        if (!double.IsNaN(loss) || losses.Count > 0) losses.Add(loss);
+        // a corrupt batch's NaN loss says nothing about the training's trend (the input rule has reported it)
+        bool corruptBatch = badInputStep == step;
+        if ((!double.IsNaN(loss) || losses.Count > 0) && !corruptBatch) losses.Add(loss);
         if (sampled)
         {
             UpdateRules(step);
@@ -20,7 +22,7 @@ public sealed partial class Doctor
             ExplodingActivationRule();
             RegularizationRule(loss);
         }
-        LossRules();
+        if (!corruptBatch) LossRules();
         MaybeSaveGoodState(loss);
         userRegularization = null;
     }
