@@ -85,6 +85,21 @@ internal static unsafe class Packing
         }
     }
 
+    /// <summary>
+    /// <see cref="PackB{T}(bool, T*, int, int, int, int, int, int, T*)"/> over spans, for callers without pointers
+    /// (tests); checks that the block lies in b and the panels fit in dst.
+    /// </summary>
+    internal static void PackB<T>(bool trans, ReadOnlySpan<T> b, int ldb, int p0, int j0, int kc, int nc, int nr, Span<T> dst)
+        where T : unmanaged
+    {
+        int rows = trans ? j0 + nc : p0 + kc, width = trans ? p0 + kc : j0 + nc; // stored rows and width used
+        if (kc < 1 || nc < 1 || nr < 1 || p0 < 0 || j0 < 0 || ldb < width || (long)(rows - 1) * ldb + width > b.Length)
+            throw new ArgumentException($"PackB: block {kc}×{nc} at ({p0}, {j0}) does not fit in b ({b.Length} elements, ld {ldb}).");
+        if ((long)((nc + nr - 1) / nr) * nr * kc > dst.Length)
+            throw new ArgumentException($"PackB: {nc} columns in panels of {nr} for k = {kc} do not fit in {dst.Length} elements.");
+        fixed (T* pb = b, pd = dst) PackB(trans, pb, ldb, p0, j0, kc, nc, nr, pd);
+    }
+
     /// <summary>op(B)[p0.., j0..] (kc×nc) → dst, panel jr starts at jr·kc.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackB<T>(bool trans, T* b, int ldb, int p0, int j0, int kc, int nc, int nr, T* dst) where T : unmanaged
