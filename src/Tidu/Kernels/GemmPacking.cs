@@ -12,9 +12,10 @@ namespace Tidu.Kernels;
 /// Two of the four cases turn rows into columns: A stored row-major (every Linear backward's dX = dY·W and every
 /// plain product) and B stored transposed (every Linear forward's X·Wᵀ). Element by element they write with a
 /// stride of MR or NR values, which made packing cost as much as the arithmetic on mid-sized products; with AVX
-/// they go through 8×8 (float) or 4×4 (double) register transposes instead.
+/// they go through 8×8 (float) or 4×4 (double) register transposes instead, and float transposed B on the AVX-512
+/// path through 16×16 Vector512 transposes (GemmPackingTranspose.cs).
 /// </summary>
-internal static unsafe class Packing
+internal static unsafe partial class Packing
 {
     /// <summary>Extra elements a PackA destination needs past its panels: the vector path stores whole vectors.</summary>
     internal const int PackASlack = 16;
@@ -127,7 +128,11 @@ internal static unsafe class Packing
                 int j = 0;
                 if (vectorized)
                 {
-                    if (typeof(T) == typeof(float)) j = RowsToColumns8((float*)src, ldb, cols, kc, (float*)panel, nr);
+                    if (typeof(T) == typeof(float))
+                    {
+                        if (Wide) j = RowsToColumnsWide((float*)src, ldb, cols, kc, (float*)panel, nr);
+                        j += RowsToColumns8((float*)src + (nint)j * ldb, ldb, cols - j, kc, (float*)panel + j, nr);
+                    }
                     else if (typeof(T) == typeof(double)) j = RowsToColumns4((double*)src, ldb, cols, kc, (double*)panel, nr);
                 }
                 for (; j < cols; j++)
