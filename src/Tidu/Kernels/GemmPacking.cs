@@ -12,8 +12,8 @@ namespace Tidu.Kernels;
 /// Two of the four cases turn rows into columns: A stored row-major (every Linear backward's dX = dY·W and every
 /// plain product) and B stored transposed (every Linear forward's X·Wᵀ). Element by element they write with a
 /// stride of MR or NR values, which made packing cost as much as the arithmetic on mid-sized products; with AVX
-/// they go through 8×8 (float) or 4×4 (double) register transposes instead, and float transposed B on the AVX-512
-/// path through 16×16 Vector512 transposes (GemmPackingTranspose.cs).
+/// they go through 8×8 (float) or 4×4 (double) register transposes instead, and transposed B on the AVX-512 path
+/// through 16×16 (float) or 8×8 (double) Vector512 transposes (GemmPackingTranspose.cs).
 /// </summary>
 internal static unsafe partial class Packing
 {
@@ -133,7 +133,11 @@ internal static unsafe partial class Packing
                         if (Wide) j = RowsToColumnsWide((float*)src, ldb, cols, kc, (float*)panel, nr);
                         j += RowsToColumns8((float*)src + (nint)j * ldb, ldb, cols - j, kc, (float*)panel + j, nr);
                     }
-                    else if (typeof(T) == typeof(double)) j = RowsToColumns4((double*)src, ldb, cols, kc, (double*)panel, nr);
+                    else if (typeof(T) == typeof(double))
+                    {
+                        if (Wide) j = RowsToColumnsWide((double*)src, ldb, cols, kc, (double*)panel, nr);
+                        j += RowsToColumns4((double*)src + (nint)j * ldb, ldb, cols - j, kc, (double*)panel + j, nr);
+                    }
                 }
                 for (; j < cols; j++)
                 {
