@@ -12,9 +12,10 @@ namespace Tidu.Kernels;
 /// Two of the four cases turn rows into columns: A stored row-major (every Linear backward's dX = dY·W and every
 /// plain product) and B stored transposed (every Linear forward's X·Wᵀ). Element by element they write with a
 /// stride of MR or NR values, which made packing cost as much as the arithmetic on mid-sized products; with AVX
-/// they go through 8×8 (float) or 4×4 (double) register transposes instead.
+/// they go through 8×8 (float) or 4×4 (double) register transposes instead, and transposed B on the AVX-512 path
+/// through 16×16 (float) or 8×8 (double) Vector512 transposes (GemmPackingTranspose.cs).
 /// </summary>
-internal static unsafe class Packing
+internal static unsafe partial class Packing
 {
     /// <summary>Extra elements a PackA destination needs past its panels: the vector path stores whole vectors.</summary>
     internal const int PackASlack = 16;
@@ -85,6 +86,21 @@ internal static unsafe class Packing
         }
     }
 
+    /// <summary>
+    /// <see cref="PackB{T}(bool, T*, int, int, int, int, int, int, T*)"/> over spans, for callers without pointers
+    /// (tests); checks that the block lies in b and the panels fit in dst.
+    /// </summary>
+    internal static void PackB<T>(bool trans, ReadOnlySpan<T> b, int ldb, int p0, int j0, int kc, int nc, int nr, Span<T> dst)
+        where T : unmanaged
+    {
+        int rows = trans ? j0 + nc : p0 + kc, width = trans ? p0 + kc : j0 + nc; // stored rows and width used
+        if (kc < 1 || nc < 1 || nr < 1 || p0 < 0 || j0 < 0 || ldb < width || (long)(rows - 1) * ldb + width > b.Length)
+            throw new ArgumentException($"PackB: block {kc}×{nc} at ({p0}, {j0}) does not fit in b ({b.Length} elements, ld {ldb}).");
+        if ((long)((nc + nr - 1) / nr) * nr * kc > dst.Length)
+            throw new ArgumentException($"PackB: {nc} columns in panels of {nr} for k = {kc} do not fit in {dst.Length} elements.");
+        fixed (T* pb = b, pd = dst) PackB(trans, pb, ldb, p0, j0, kc, nc, nr, pd);
+    }
+
     /// <summary>op(B)[p0.., j0..] (kc×nc) → dst, panel jr starts at jr·kc.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackB<T>(bool trans, T* b, int ldb, int p0, int j0, int kc, int nc, int nr, T* dst) where T : unmanaged
@@ -112,8 +128,16 @@ internal static unsafe class Packing
                 int j = 0;
                 if (vectorized)
                 {
-                    if (typeof(T) == typeof(float)) j = RowsToColumns8((float*)src, ldb, cols, kc, (float*)panel, nr);
-                    else if (typeof(T) == typeof(double)) j = RowsToColumns4((double*)src, ldb, cols, kc, (double*)panel, nr);
+                    if (typeof(T) == typeof(float))
+                    {
+                        if (Wide) j = RowsToColumnsWide((float*)src, ldb, cols, kc, (float*)panel, nr);
+                        j += RowsToColumns8((float*)src + (nint)j * ldb, ldb, cols - j, kc, (float*)panel + j, nr);
+                    }
+                    else if (typeof(T) == typeof(double))
+                    {
+                        if (Wide) j = RowsToColumnsWide((double*)src, ldb, cols, kc, (double*)panel, nr);
+                        j += RowsToColumns4((double*)src + (nint)j * ldb, ldb, cols - j, kc, (double*)panel + j, nr);
+                    }
                 }
                 for (; j < cols; j++)
                 {
