@@ -344,9 +344,13 @@ internal static unsafe class Gemm
 
         private static T* Get(ref T[]? buffer, int length)
         {
-            if (buffer is null || buffer.Length < length)
-                buffer = GC.AllocateUninitializedArray<T>(Math.Max(length, 64), pinned: true);
-            return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+            // 64-byte aligned, so that every packed vector load and store touches one cache line, not two (the
+            // transposed-B packing measured 1.2× vs 1.45× faster than before depending on alignment)
+            int slack = 64 / sizeof(T);
+            if (buffer is null || buffer.Length < length + slack)
+                buffer = GC.AllocateUninitializedArray<T>(Math.Max(length + slack, 64), pinned: true);
+            nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+            return (T*)((p + 63) & ~(nint)63);
         }
     }
 }
