@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -60,6 +61,7 @@ internal static unsafe class Convolution
     /// the bias (Σ of grad output over N, H, W); each of <paramref name="gradInput"/>, <paramref name="gradWeight"/> and
     /// <paramref name="gradBias"/> may be empty to skip it, and is overwritten otherwise.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Backward<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> gradOutput,
         Span<T> gradInput, Span<T> gradWeight, Span<T> gradBias, in Conv2dGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -103,6 +105,7 @@ internal static unsafe class Convolution
     }
 
     /// <summary>grad W[gr·ocg + o, r] = Σ over chunks (in order) of the chunk's transposed partial [gr][r, o].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumWeightPartials<T>(T[] partials, int stride, int chunks, Span<T> gradWeight, in Conv2dGeometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

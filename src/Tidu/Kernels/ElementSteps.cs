@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -22,6 +23,7 @@ internal interface IElementSteps
 internal static class ElementSteps
 {
     /// <summary>Elements [start, start + count): the widest steps the machine accelerates, then scalar ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Run<T, TKernel>(in TKernel kernel, int start, int count) where TKernel : struct, IElementSteps
     {
         int i = start, end = start + count;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -90,14 +91,17 @@ internal interface ICompare { static abstract bool Test<T>(T x, T y) where T : u
 
 internal readonly struct CompareOp<TCmp> : IBinaryOp where TCmp : ICompare
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T>
     {
         for (int i = 0; i < d.Length; i++) d[i] = TCmp.Test(x[i], y[i]) ? T.One : T.Zero;
     }
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, INumber<T>
     {
         for (int i = 0; i < d.Length; i++) d[i] = TCmp.Test(x[i], y) ? T.One : T.Zero;
     }
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, INumber<T>
     {
         for (int i = 0; i < d.Length; i++) d[i] = TCmp.Test(x, y[i]) ? T.One : T.Zero;

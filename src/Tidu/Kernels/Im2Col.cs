@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -62,6 +63,7 @@ internal static class Im2Col
     /// into <paramref name="columns"/>, row r starting at r·<paramref name="ld"/> (ld ≥ OH·OW: the columns of several
     /// images can sit side by side, each image's block starting at its own offset).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Unfold<T>(ReadOnlySpan<T> image, int channels, in Conv2dGeometry g, Span<T> columns, int ld)
         where T : unmanaged, INumber<T>
     {
@@ -104,6 +106,7 @@ internal static class Im2Col
     /// was read from, so pixels shared by overlapping windows accumulate. <paramref name="image"/> is not cleared;
     /// row r of the columns starts at r·<paramref name="ld"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void FoldAdd<T>(ReadOnlySpan<T> columns, int channels, in Conv2dGeometry g, Span<T> image, int ld)
         where T : unmanaged, INumber<T>
     {

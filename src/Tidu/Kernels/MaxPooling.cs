@@ -53,6 +53,7 @@ internal static unsafe partial class Pooling
     private static bool Beats<T>(T v, T max) where T : IFloatingPointIeee754<T> => v > max || T.IsNaN(v);
 
     /// <summary>The flat in-plane index of the maximum of window (oy, ox), by the rule of <see cref="Beats"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int WindowArgMax<T>(T* src, in Pool2dGeometry g, int oy, int ox, out T max) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int y0 = oy * g.StrideH - g.PadH;

@@ -14,9 +14,11 @@ internal static unsafe partial class Pooling
 {
     private const int WindowsPerVector = 8, WindowsPerHalfVector = 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool VectorRows<T>(int outW) =>
         typeof(T) == typeof(float) && Vector256.IsHardwareAccelerated && outW >= WindowsPerVector;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool HalfVectorRows<T>(int outW) =>
         typeof(T) == typeof(float) && Vector128.IsHardwareAccelerated && outW >= WindowsPerHalfVector;
 
@@ -24,6 +26,7 @@ internal static unsafe partial class Pooling
     /// Pools input rows <paramref name="a"/> and <paramref name="b"/> (width ≥ 2·outW) into <paramref name="outW"/>
     /// maxima; <paramref name="idx"/> (may be null) receives flat indices given the rows' plane offset.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRow2x2<T>(T* a, T* b, T* dst, long* idx, int outW, int rowOffset, int width)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -71,6 +74,7 @@ internal static unsafe partial class Pooling
     /// Writes the 2·outW gradient values of rows <paramref name="da"/> and <paramref name="db"/>: each window's
     /// gradient at its maximum, 0 at the window's other three positions.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardRow2x2<T>(T* a, T* b, T* gOut, T* da, T* db, int outW) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (VectorRows<T>(outW))

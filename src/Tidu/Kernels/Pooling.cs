@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -51,6 +52,7 @@ internal static partial class Pooling
     }
 
     /// <summary>The mean of each window (see <see cref="AvgWindow"/> for the divisor); <paramref name="divisorOverride"/> ≤ 0 means none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AvgForward<T>(ReadOnlySpan<T> input, Span<T> output, in Pool2dGeometry g, bool countIncludePad, int divisorOverride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -75,6 +77,7 @@ internal static partial class Pooling
     }
 
     /// <summary>Spreads each output gradient, divided by the window's divisor, over its window; <paramref name="gradInput"/> is overwritten.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AvgBackward<T>(ReadOnlySpan<T> gradOutput, Span<T> gradInput, in Pool2dGeometry g, bool countIncludePad, int divisorOverride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -102,12 +105,14 @@ internal static partial class Pooling
     }
 
     /// <summary>Adaptive pooling's window along one dimension (PyTorch's start_index/end_index): [⌊i·in/out⌋, ⌈(i+1)·in/out⌉).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static (int Start, int End) AdaptiveRange(int i, int input, int output) =>
         ((int)((long)i * input / output), (int)(((long)(i + 1) * input + output - 1) / output));
 
     /// <summary>
     /// Adaptive average pooling of <paramref name="planes"/> planes [h, w] to [outH, outW].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AdaptiveAvgForward<T>(ReadOnlySpan<T> input, Span<T> output, int planes, int h, int w, int outH, int outW)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -130,6 +135,7 @@ internal static partial class Pooling
     }
 
     /// <summary>The adjoint of <see cref="AdaptiveAvgForward"/>; <paramref name="gradInput"/> is overwritten.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AdaptiveAvgBackward<T>(ReadOnlySpan<T> gradOutput, Span<T> gradInput, int planes, int h, int w, int outH, int outW)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Tidu.Kernels;
@@ -9,6 +10,7 @@ namespace Tidu.Kernels;
 /// </summary>
 internal static class ReluBackward
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Apply<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> gradOutput, Span<T> gradInput)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -31,6 +32,7 @@ internal static class Strided
         CopyInto(conv, dst);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Convert(Tensor src, Tensor dst)
     {
         int n = src.NumberOfElements;
@@ -47,6 +49,7 @@ internal static class Strided
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Copy<T>(T[] src, int srcOffset, int[] srcStrides, T[] dst, int dstOffset, int[] dstStrides, int[] shape)
     {
         int n = ShapeUtil.Numel(shape);
@@ -76,6 +79,7 @@ internal static class Strided
     /// Merges neighbouring dims that are consecutive in both operands and drops size-1 dims. Writes the merged
     /// shape and strides and returns the new rank (at least 1).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Coalesce(ReadOnlySpan<int> shape, ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> outShape, Span<int> outA, Span<int> outB)
     {
         int r = 0;
@@ -98,6 +102,7 @@ internal static class Strided
     }
 
     /// <summary>Three-operand coalescing for binary ops (two inputs and a contiguous output).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int Coalesce(ReadOnlySpan<int> shape, ReadOnlySpan<int> a, ReadOnlySpan<int> b, ReadOnlySpan<int> c,
         Span<int> outShape, Span<int> outA, Span<int> outB, Span<int> outC)
     {
@@ -123,6 +128,7 @@ internal static class Strided
     /// dst[i] = op(a[i], b[i]) over a broadcast shape; <paramref name="dst"/> is contiguous. Inner runs go to the
     /// span, span-scalar or scalar-span form of the op.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Binary<T, TOp>(T[] a, int aOff, int[] aStrides, T[] b, int bOff, int[] bStrides, T[] dst, int[] shape)
         where T : unmanaged, INumber<T>
         where TOp : IBinaryOp

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -18,6 +19,7 @@ internal readonly struct ReluOp : IUnaryOp { public static void Apply<T>(ReadOnl
 
 internal readonly struct LeakyReluOp : IUnaryOp
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d, double arg, double arg2) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T slope = T.CreateTruncating(arg);
@@ -28,6 +30,7 @@ internal readonly struct LeakyReluOp : IUnaryOp
 /// <summary>1 where x &gt; 0, else the slope: the derivative of LeakyReLU (arg = slope; 0 gives ReLU's).</summary>
 internal readonly struct LeakyReluGradOp : IUnaryOp
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d, double arg, double arg2) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T slope = T.CreateTruncating(arg);
@@ -38,6 +41,7 @@ internal readonly struct LeakyReluGradOp : IUnaryOp
 /// <summary>sign(x) with sign(0) = 0 (the derivative PyTorch uses for abs).</summary>
 internal readonly struct SignOp : IUnaryOp
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d, double arg, double arg2) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < x.Length; i++) d[i] = T.IsNaN(x[i]) ? x[i] : x[i] > T.Zero ? T.One : x[i] < T.Zero ? -T.One : T.Zero;
@@ -47,6 +51,7 @@ internal readonly struct SignOp : IUnaryOp
 /// <summary>GELU, exact (arg = 0: x·Φ(x)) or tanh approximation (arg = 1), as torch.nn.functional.gelu.</summary>
 internal readonly struct GeluOp : IUnaryOp
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d, double arg, double arg2) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < x.Length; i++)
@@ -62,6 +67,7 @@ internal readonly struct GeluOp : IUnaryOp
 /// <summary>dGELU/dx for the exact (arg = 0) or tanh (arg = 1) form.</summary>
 internal readonly struct GeluGradOp : IUnaryOp
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d, double arg, double arg2) where T : unmanaged, IFloatingPointIeee754<T>
     {
         const double invSqrt2Pi = 0.3989422804014327;
@@ -87,6 +93,7 @@ internal readonly struct GeluGradOp : IUnaryOp
 internal readonly struct SoftplusOp : IUnaryOp
 {
     // arg = beta, arg2 = threshold
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d, double arg, double arg2) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double beta = arg, threshold = arg2;
