@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -71,6 +72,7 @@ internal static unsafe class AdamKernel
         public void Run(int start, int count) => ElementSteps.Run<T, Kernel<T>>(this, start, count);
 
         // The three forms below are the same sequence; the comments in the scalar one name the multi-pass op.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void ScalarStep(int i)
         {
             T pi = p[i], gi = g[i];
@@ -88,6 +90,8 @@ internal static unsafe class AdamKernel
             v[i] = vi;
             p[i] = pi;
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public void Vector512Step(int i)
         {
@@ -111,6 +115,8 @@ internal static unsafe class AdamKernel
             Vector512.Store(vi, v + i);
             Vector512.Store(pi, p + i);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public void VectorStep(int i)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -35,6 +36,7 @@ internal static unsafe class ElementUpdate
     private readonly struct Kernel<T, TOp>(T* self, T* a, T* b, TOp op) : IRangeKernel
         where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IElementUpdate<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int start, int count)
         {
             T* s = self + start, x = a + start, y = b + start;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -59,6 +60,7 @@ internal static unsafe class SgdKernel
         public void Run(int start, int count) => ElementSteps.Run<T, Kernel<T>>(this, start, count);
 
         // The three forms below are the same sequence; the comments in the scalar one name the multi-pass op.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void ScalarStep(int i)
         {
             T gi = g[i];
@@ -73,6 +75,8 @@ internal static unsafe class SgdKernel
             }
             p[i] += negLr * gi;                           // θ.add_(g, alpha=−γ)
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public void Vector512Step(int i)
         {
@@ -89,6 +93,8 @@ internal static unsafe class SgdKernel
             }
             Vector512.Store(pi + Vector512.Create(negLr) * gi, p + i);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public void VectorStep(int i)
         {
