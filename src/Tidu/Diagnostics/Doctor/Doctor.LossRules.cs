@@ -137,7 +137,9 @@ public sealed partial class Doctor
         }
         int stale = n - 1 - bestAt;
         double initialLoss = Mean(start, 5);
-        if (stale >= Options.PlateauPatience && Mean(n - 5, 5) > Options.PlateauLossFraction * initialLoss)
+        // "still high" by the median of the last 5 losses, so that one mini-batch spike in a converged run does not
+        // count as a stalled loss
+        if (stale >= Options.PlateauPatience && Median(losses, 5) > Options.PlateauLossFraction * initialLoss)
             Raise(FindingKind.SlowConvergence, Severity.Warning, null, Ev(("stepsWithoutImprovement", stale), ("bestLoss", best), ("initialLoss", initialLoss)),
                 $"The loss has not improved for {stale} steps and is still {F(Mean(n - 5, 5) / initialLoss)} of its initial value.",
                 ["reduce the learning rate on plateaus (ReduceLROnPlateau)", "check the gradient flow (vanishing gradients, dead or saturated units)", "try a larger model or better features"]);
