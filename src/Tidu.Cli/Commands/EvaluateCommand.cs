@@ -40,7 +40,7 @@ internal static class EvaluateCommand
             return TiduCli.Failure;
         }
         Dataset data = limit is { } n ? new Subset(test, Enumerable.Range(0, n).ToArray()) : test;
-        var loader = new DataLoader(data, 1000, transform: FashionMnistModels.EvalTransform());
+        var loader = new DataLoader(data, FashionMnistModels.EvalBatchSize, transform: FashionMnistModels.EvalTransform());
         var result = Trainer.Evaluate(model, new CrossEntropyLoss(), loader);
 
         var inv = CultureInfo.InvariantCulture;

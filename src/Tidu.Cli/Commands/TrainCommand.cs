@@ -138,7 +138,7 @@ internal static class TrainCommand
         }
         run.Trainer.Callbacks.Add(checkpoints);
         // the training doctor watches every step and writes report.html when the fit ends
-        using var doctor = new DoctorCallback(Path.Combine(outDir, "report.html"), title: $"tidu train {Dataset} --model {settings.Model}");
+        using var doctor = new DoctorCallback(Path.Combine(outDir, "report.html"), new Tidu.Diagnostics.DoctorOptions { SampleEvery = 16 }, title: $"tidu train {Dataset} --model {settings.Model}");
         doctor.FindingRaised += f => io.Out.WriteLine($"doctor: {f}");
         run.Trainer.Callbacks.Add(doctor);
 
@@ -229,7 +229,10 @@ internal static class TrainCommand
         var scheduler = new CosineAnnealingLR(optimizer, tMax: s.Epochs);
         var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, generator: new Generator(s.Seed + 1),
             transform: FashionMnistModels.TrainTransform(s.Model, new Generator(s.Seed + 2)));
-        var testLoader = new DataLoader(test, 1000, transform: FashionMnistModels.EvalTransform());
+        // evaluation batches of 256: at 1000 the CNN's activations (100 MB per layer output) overflowed the per-thread
+        // TensorScope pool (512 MiB), so every test batch allocated fresh memory and the test pass of an epoch took
+        // longer than its training
+        var testLoader = new DataLoader(test, FashionMnistModels.EvalBatchSize, transform: FashionMnistModels.EvalTransform());
         var trainer = new Trainer(model, optimizer, new CrossEntropyLoss(), scheduler, SchedulerInterval.Epoch, s.Seed);
         return new TrainRun(trainer, trainLoader, testLoader);
     }

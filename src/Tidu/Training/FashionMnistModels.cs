@@ -55,6 +55,13 @@ public static class FashionMnistModels
     public static Transform EvalTransform() => new Normalize([Mean], [Std]);
 
     /// <summary>
+    /// Batch size for evaluating these models: small enough that one batch's activations (the CNN's first layer
+    /// output is 100 KB per image) stay well inside the per-thread <see cref="TensorScope.PoolLimitBytes"/>, so
+    /// every test batch reuses the previous one's memory instead of allocating afresh.
+    /// </summary>
+    public const int EvalBatchSize = 256;
+
+    /// <summary>
     /// The training pipeline of <paramref name="kind"/>: for the CNN, a random horizontal flip, then normalisation;
     /// for the MLP, normalisation only.
     /// </summary>
