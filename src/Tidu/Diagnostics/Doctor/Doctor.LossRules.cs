@@ -139,9 +139,10 @@ public sealed partial class Doctor
         double initialLoss = Mean(start, 5);
         // "still high" by the median of the last 5 losses, so that one mini-batch spike in a converged run does not
         // count as a stalled loss
-        if (stale >= Options.PlateauPatience && Median(losses, 5) > Options.PlateauLossFraction * initialLoss)
+        double recent = Median(losses, 5);
+        if (stale >= Options.PlateauPatience && recent > Options.PlateauLossFraction * initialLoss)
             Raise(FindingKind.SlowConvergence, Severity.Warning, null, Ev(("stepsWithoutImprovement", stale), ("bestLoss", best), ("initialLoss", initialLoss)),
-                $"The loss has not improved for {stale} steps and is still {F(Mean(n - 5, 5) / initialLoss)} of its initial value.",
+                $"The loss has not improved for {stale} steps and is still {F(recent / initialLoss)} of its initial value.",
                 ["reduce the learning rate on plateaus (ReduceLROnPlateau)", "check the gradient flow (vanishing gradients, dead or saturated units)", "try a larger model or better features"]);
         else if (seen >= Options.SlowSteps && (initialLoss - Mean(n - 5, 5)) < Options.SlowProgressFraction * initialLoss && stale < Options.PlateauPatience)
             Raise(FindingKind.SlowConvergence, Severity.Warning, null, Ev(("initialLoss", initialLoss), ("recentLoss", Mean(n - 5, 5)), ("steps", seen)),
