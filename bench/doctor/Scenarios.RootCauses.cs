@@ -8,10 +8,12 @@ public static partial class Scenarios
 {
     /// <summary>
     /// Faults whose root cause is a kind the other pairs only produce as a consequence (seeds s + 21 …): a NaN or ∞ in
-    /// the data, and a model that cannot fit its data (the loss stalls at chance). Variant 0 is the tuning half,
-    /// variant 1 the held-out half, as for the other pairs. Two more were tried and dropped, because their "fault" did
-    /// not harm training: Adam at lr 0.1–0.2 on two moons (update ratio at most 0.06, loss to 1e-5) and logistic
-    /// regression on separable blobs without weight decay (the weight norm grows only ×2–3 in 150 steps).
+    /// the data, a model that cannot fit its data (the loss stalls at chance) and an Adam lr that overshoots from the
+    /// first step. Variant 0 is the tuning half, variant 1 the held-out half, as for the other pairs. Candidates dropped
+    /// because their "fault" did not harm training: Adam at lr 0.1–0.2 on two moons (update ratio at most 0.06, loss to
+    /// 1e-5), logistic regression on separable blobs without weight decay (the weight norm grows only ×2–3 in 150
+    /// steps), Adam at lr 0.05–0.1 on a Tanh MLP; and momentum SGD at lr 1–3 on a BatchNorm MLP without weight decay,
+    /// which is chaotic with or without decay (bench/doctor/README.md, round (e)).
     /// </summary>
     private static IEnumerable<Scenario> RootCauseFamily(int v, string split, int s)
     {
@@ -24,6 +26,14 @@ public static partial class Scenarios
         yield return new($"underfit-linear-xor-{v}", split, [FindingKind.SlowConvergence],
             [FindingKind.LearningRateTooLow],
             n => Classify(Xor(256, s + 24), Mlp(2, 2, 0, 0, () => new ReLU(), s + 24), m => new Adam(m.Parameters(), lr: v == 0 ? 1e-2 : 3e-2), n));
+        // Adam at 30–50 × its usual lr on a non-linear regression: the first updates move every weight by about the lr,
+        // the loss jumps × 10–200, most ReLUs die, and the run ends 8–10 × above the same model at lr 3e-3 (tuning half;
+        // the usual lr-too-high pair uses SGD and blows up to NaN, which the divergence rules see first)
+        yield return new($"lr-too-high-adam-{v}", split, [FindingKind.LearningRateTooHigh],
+            [FindingKind.OscillatingLoss, FindingKind.DivergingLoss, FindingKind.DeadRelu, FindingKind.WeightGrowth, FindingKind.SlowConvergence,
+             FindingKind.ExplodingGradient, FindingKind.NonFiniteValue],
+            n => Regress(LinReg(256, 8, s + 25, scale: 1, nonlinear: true), Mlp(8, 1, 32, v == 0 ? 2 : 3, () => new ReLU(), s + 25),
+                m => new Adam(m.Parameters(), lr: v == 0 ? 0.3 : 0.5), n));
     }
 
     /// <summary>The data with feature 0 of sample <paramref name="index"/> replaced by <paramref name="value"/>.</summary>

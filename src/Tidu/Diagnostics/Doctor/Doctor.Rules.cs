@@ -13,10 +13,10 @@ public sealed partial class Doctor
     private int[] deadGradSteps = [];
     private int firstWeight = -1, lastWeight = -1;
     private bool hasRelu;
-    private int oscillationRun, vanishingRun, explodingRun, lrHighRun, lrLowRun, regRun, growthRun;
+    private int oscillationRun, vanishingRun, explodingRun, lrHighRun, lrLowRun, regRun, growthRun, overshootRun;
     private readonly Dictionary<string, int> activationRuns = [];
     private readonly List<double> gradNorms = [];
-    private double initialWeightNorm = double.NaN, lastWeightNorm = double.NaN;
+    private double initialWeightNorm = double.NaN, lastWeightNorm = double.NaN, lastUpdateRatio = double.NaN;
     private double? clipNorm;
     private int lossBaselineStep;
     private int lastLrRepairStep = int.MinValue / 2;

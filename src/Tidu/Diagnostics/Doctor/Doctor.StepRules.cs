@@ -48,12 +48,16 @@ public sealed partial class Doctor
                     $"The weights of {s.Name} became NaN or infinite.", [LowerLrText(), "clip the gradient norm at 1.0"]);
         }
         double weightNorm = Math.Sqrt(weightSq), ratio = Math.Sqrt(updateSq) / weightNorm;
-        if (step == 0 || double.IsNaN(initialWeightNorm)) initialWeightNorm = weightNorm;
+        // the norm before any update (the monitor keeps the initial values): after the first update it can already be
+        // several times larger (Adam at lr 0.3 moves every weight by 0.3 in its first step)
+        if (double.IsNaN(initialWeightNorm)) initialWeightNorm = InitialWeightNorm();
 
         // Exploding at initialisation: the very first update already moves the weights by more than their own norm.
         if (losses.Count <= 1 && ratio > Options.ExplodingFirstUpdateRatio)
             ReportExplosion("firstUpdateRatio", ratio, Options.ExplodingFirstUpdateRatio,
                 $"The first update changed the weights by {F(ratio)} of their norm: the initial gradients are huge.");
+
+        OvershootRule(step, ratio);
 
         // DeepDiagnosis (Wardat et al., ICSE 2022) after Karpathy: ‖Δw‖/‖w‖ should be near 1e-3; alarm beyond ×/÷ 100.
         if (double.IsFinite(ratio) && step >= Options.WarmupSteps)
@@ -91,6 +95,50 @@ public sealed partial class Doctor
                     ["add weight decay (e.g. 1e-4)", LowerLrText(), "clip the gradient norm at 1.0"]);
             lastWeightNorm = weightNorm;
         }
+    }
+
+    /// <summary>The L2 norm of the trainable floating-point parameters' values when monitoring started.</summary>
+    private double InitialWeightNorm()
+    {
+        double sq = 0;
+        foreach (var s in paramStates)
+        {
+            if (!s.Parameter.RequiresGrad || !s.Parameter.DType.IsFloatingPoint()) continue;
+            double n = TensorStats.Norm(s.Initial);
+            if (double.IsFinite(n)) sq += n * n;
+        }
+        return Math.Sqrt(sq);
+    }
+
+    /// <summary>
+    /// The learning rate overshoots from the first steps on: an update far larger than healthy, after which the loss
+    /// is many times its start. The ratio rule below waits out <see cref="DoctorOptions.WarmupSteps"/>, since from a
+    /// small initialisation a healthy fit's first updates are large too; by then a too-high lr has done its damage
+    /// (Adam at lr 0.3: weights × 5, most ReLUs dead, and the ratio has fallen to 0.07 because the updates of dead units
+    /// vanish). The loss jump is what tells an overshoot from a large but useful first step (the "loss goes up at once"
+    /// end of the learning-rate range test, Smith, WACV 2017). Not claimed where a gradient explosion, raw inputs,
+    /// accumulated gradients or corrupt data explain the jump.
+    /// </summary>
+    private void OvershootRule(int step, double ratio)
+    {
+        double previous = lastUpdateRatio;
+        lastUpdateRatio = ratio;
+        if (step >= Options.WarmupSteps || losses.Count < 2 || badInputStep >= 0) { overshootRun = 0; return; }
+        double high = Options.UpdateRatioTarget * Options.UpdateRatioFactor, start = losses[0], loss = losses[^1];
+        bool overshoot = previous > high && double.IsFinite(loss) && start > 0 && loss > Options.OvershootLossFactor * start;
+        overshootRun = overshoot ? overshootRun + 1 : 0;
+        if (overshootRun < Options.OvershootPatience) return;
+        if (Has(FindingKind.ExplodingGradient) || Has(FindingKind.UnnormalizedInput) || Has(FindingKind.GradientNotZeroed)) return;
+        if (Has(FindingKind.LearningRateTooHigh)) return;
+        Raise(FindingKind.LearningRateTooHigh, Severity.Warning, null,
+            Ev(("updateRatio", previous), ("threshold", high), ("loss", loss), ("startLoss", start), ("lossFactor", loss / start), ("lr", Lr)),
+            $"The first updates changed the weights by {F(previous)} of their norm (healthy: about {F(Options.UpdateRatioTarget)}) and the loss rose from {F(start)} to {F(loss)}: the learning rate overshoots.",
+            [LowerLrText(), "use a learning-rate warm-up", "find the lr with a range test: the largest lr at which the loss still falls in the first steps, divided by 3–10"]);
+        if (!Options.Repair) return;
+        // while the rollback point is still the initial state, start again from it at a tenth of the lr: halving the lr
+        // from weights the overshoot has already blown up (× 5, ReLUs dead) does not bring them back
+        if (goodStateStep == 0) RollBack(FindingKind.LearningRateTooHigh, $"the loss rose × {F(loss / start)} after updates of {F(previous)} of the weights");
+        else RepairLr(FindingKind.LearningRateTooHigh, $"update ratio {F(previous)}, loss × {F(loss / start)}");
     }
 
     private void ActivationRules()

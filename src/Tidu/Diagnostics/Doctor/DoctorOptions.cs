@@ -70,6 +70,19 @@ public sealed record DoctorOptions
     /// <summary>Alarm when the update ratio is beyond target × this or below target ÷ this.</summary>
     public double UpdateRatioFactor { get; init; } = 100;
 
+    /// <summary>
+    /// Overshoot at the start: during the first <see cref="WarmupSteps"/>, an update ratio above target × factor
+    /// followed by a loss above this multiple of the first loss is reported as LearningRateTooHigh. Tuned on the tuning
+    /// half: a healthy run's loss never exceeds 1.3 × its start in those steps (a healthy least-squares fit moves its
+    /// small initial weights by 0.2 of their norm per step, so the ratio alone is no evidence there), while Adam at
+    /// lr 0.3 on the non-linear regression jumps × 12 to × 200 in its first two steps and ends 8–10 × above the
+    /// same model at lr 3e-3. Adam at lr 0.1 (× 1.1 to × 3.1, and ends better than at 3e-3) stays below it.
+    /// </summary>
+    public double OvershootLossFactor { get; init; } = 10;
+
+    /// <summary>The overshoot must hold on this many consecutive sampled steps (one batch may be an outlier).</summary>
+    public int OvershootPatience { get; init; } = 2;
+
     /// <summary>Steps of recent history for the gradient-norm median (spikes, clip level), the cool-down between lr repairs and the rollback-point period (oscillation and divergence have their own windows).</summary>
     public int LossWindow { get; init; } = 20;
 
