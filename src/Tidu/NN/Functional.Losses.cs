@@ -368,7 +368,8 @@ public static partial class Functional
     private static void CheckClassIndices(string op, Tensor input, Tensor target, int ignoreIndex)
     {
         int classes = input.Size(input.Rank == 1 ? 0 : 1);
-        var values = target.ToArray<long>();
+        // read in place when contiguous: a copy was the only allocation of a classifier's loss in a training step
+        ReadOnlySpan<long> values = target.IsContiguous ? target.ContiguousSpan<long>() : target.ToArray<long>();
         for (int i = 0; i < values.Length; i++)
         {
             long t = values[i];

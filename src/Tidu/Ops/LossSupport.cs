@@ -71,6 +71,16 @@ internal static class LossSupport
         }, saved: w is null ? [x, t, stats] : [x, t, stats, w], ints: [ignoreIndex, (int)reduction], scalar: labelSmoothing, flag: w is not null);
     }
 
+    /// <summary>
+    /// Rows per block of the cross-entropy kernels: the exponentials of a whole block go through one vectorised
+    /// TensorPrimitives.Exp call. Per row, a 10-class classifier's 4 calls on 10 values each cost more in call
+    /// overhead than in arithmetic (64 rows: 4.7 µs forward, 0.8 µs per block).
+    /// </summary>
+    private const int BlockValues = 2048;
+
+    /// <summary>Classes up to which per-row max, subtract and sum are scalar loops rather than TensorPrimitives calls.</summary>
+    private const int SmallClasses = 32;
+
     /// <summary>Writes each row's loss and statistics (see <see cref="CrossEntropy"/>); returns Σ loss.</summary>
     private static double CrossEntropyForward<T>(ReadOnlySpan<T> x, ReadOnlySpan<long> target, ReadOnlySpan<T> weight, bool weighted, int classes,
         int ignoreIndex, double labelSmoothing, Span<double> stats, Span<T> losses) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
@@ -78,36 +88,73 @@ internal static class LossSupport
         int rows = target.Length;
         double eps = labelSmoothing, total = 0, weightSum = 0;
         double weightTotal = weighted ? double.CreateTruncating(TensorPrimitives.Sum(weight)) : classes;
-        Span<T> scratch = classes <= 1024 ? stackalloc T[classes] : new T[classes];
-        for (int r = 0; r < rows; r++)
+        int blockRows = Math.Max(1, BlockValues / classes);
+        Span<T> scratch = classes <= BlockValues ? stackalloc T[blockRows * classes] : new T[classes];
+        Span<double> smoothAll = eps > 0 ? stackalloc double[blockRows] : default;
+        for (int r0 = 0; r0 < rows; r0 += blockRows)
         {
-            var row = x.Slice(r * classes, classes);
-            T shift = TensorPrimitives.Max(row);   // as LogSoftmax (+∞ or NaN give NaN, as in PyTorch)
-            TensorPrimitives.Subtract(row, shift, scratch);
-            double shiftedTargetSum = 0;                   // Σ_c w_c·(x_c − shift), only for label smoothing
-            if (eps > 0)
-                shiftedTargetSum = weighted
-                    ? double.CreateTruncating(TensorPrimitives.Dot<T>(scratch, weight))
-                    : double.CreateTruncating(TensorPrimitives.Sum<T>(scratch));
-            TensorPrimitives.Exp<T>(scratch, scratch);
-            double logSum = Math.Log(double.CreateTruncating(TensorPrimitives.Sum<T>(scratch)));
-            stats[2 * r] = double.CreateTruncating(shift);
-            stats[2 * r + 1] = logSum;
-            long tr = target[r];
-            double loss = 0;
-            if (tr != ignoreIndex)
+            int count = Math.Min(blockRows, rows - r0);
+            var block = scratch[..(count * classes)];
+            // x − max per row (as LogSoftmax: +∞ or NaN give NaN, as in PyTorch), then one Exp for the block
+            for (int i = 0; i < count; i++)
             {
-                double wt = weighted ? double.CreateTruncating(weight[(int)tr]) : 1;
-                weightSum += wt;
-                // x_t − shift − log Σ is the target's log-probability, as LogSoftmax computes it
-                double nll = -wt * (double.CreateTruncating(row[(int)tr] - shift) - logSum);
-                loss = eps > 0 ? (1 - eps) * nll + eps / classes * (weightTotal * logSum - shiftedTargetSum) : nll;
+                var row = x.Slice((r0 + i) * classes, classes);
+                var shifted = block.Slice(i * classes, classes);
+                T shift = Max(row);
+                if (classes <= SmallClasses) for (int c = 0; c < classes; c++) shifted[c] = row[c] - shift;
+                else TensorPrimitives.Subtract(row, shift, shifted);
+                stats[2 * (r0 + i)] = double.CreateTruncating(shift);
             }
-            losses[r] = T.CreateTruncating(loss);
-            total += loss;
+            // Σ_c w_c·(x_c − shift), only for label smoothing, needs the shifted values before they are exponentiated
+            var smoothSums = eps > 0 ? smoothAll[..count] : default;
+            for (int i = 0; i < smoothSums.Length; i++)
+            {
+                var shifted = block.Slice(i * classes, classes);
+                smoothSums[i] = weighted
+                    ? double.CreateTruncating(TensorPrimitives.Dot<T>(shifted, weight))
+                    : double.CreateTruncating(TensorPrimitives.Sum<T>(shifted));
+            }
+            TensorPrimitives.Exp<T>(block, block);
+            for (int i = 0; i < count; i++)
+            {
+                int r = r0 + i;
+                var row = x.Slice(r * classes, classes);
+                double logSum = Math.Log(double.CreateTruncating(Sum<T>(block.Slice(i * classes, classes))));
+                double shift = stats[2 * r];
+                stats[2 * r + 1] = logSum;
+                long tr = target[r];
+                double loss = 0;
+                if (tr != ignoreIndex)
+                {
+                    double wt = weighted ? double.CreateTruncating(weight[(int)tr]) : 1;
+                    weightSum += wt;
+                    // x_t − shift − log Σ is the target's log-probability, as LogSoftmax computes it
+                    double nll = -wt * (double.CreateTruncating(row[(int)tr] - T.CreateTruncating(shift)) - logSum);
+                    loss = eps > 0 ? (1 - eps) * nll + eps / classes * (weightTotal * logSum - smoothSums[i]) : nll;
+                }
+                losses[r] = T.CreateTruncating(loss);
+                total += loss;
+            }
         }
         stats[2 * rows] = weightSum;
         return total;
+    }
+
+    /// <summary>The maximum of a row, NaN if it holds one (TensorPrimitives.Max's semantics), scalar for few classes.</summary>
+    private static T Max<T>(ReadOnlySpan<T> row) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (row.Length > SmallClasses) return TensorPrimitives.Max(row);
+        T m = row[0];
+        for (int c = 1; c < row.Length; c++) m = T.Max(m, row[c]); // IEEE maximum: NaN propagates
+        return m;
+    }
+
+    private static T Sum<T>(ReadOnlySpan<T> row) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (row.Length > SmallClasses) return TensorPrimitives.Sum(row);
+        T s = T.Zero;
+        for (int c = 0; c < row.Length; c++) s += row[c];
+        return s;
     }
 
     /// <summary>dℓ/dx of <see cref="CrossEntropy"/> for the upstream gradient g (a scalar, or one value per row for None).</summary>
@@ -124,6 +171,21 @@ internal static class LossSupport
             NN.Reduction.Sum => double.CreateTruncating(g[0]),
             _ => double.CreateTruncating(g[0]) / stats[2 * rows],
         };
+        bool small = classes <= SmallClasses;
+        // p = exp(x − shift − log Σ) for every row, with one Exp call over all of dx
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * classes, classes);
+            var d = dx.Slice(r * classes, classes);
+            T shift = T.CreateTruncating(stats[2 * r]), logSum = T.CreateTruncating(stats[2 * r + 1]);
+            if (small) for (int c = 0; c < classes; c++) d[c] = xr[c] - shift - logSum;
+            else
+            {
+                TensorPrimitives.Subtract(xr, shift, d);
+                TensorPrimitives.Subtract(d, logSum, d);
+            }
+        }
+        TensorPrimitives.Exp<T>(dx, dx);
         for (int r = 0; r < rows; r++)
         {
             var d = dx.Slice(r * classes, classes);
@@ -131,12 +193,10 @@ internal static class LossSupport
             if (tr == ignoreIndex) { d.Clear(); continue; }
             double coef = reduction == NN.Reduction.None ? double.CreateTruncating(g[r]) : scale;
             double wt = weighted ? double.CreateTruncating(weight[(int)tr]) : 1;
-            // p = exp(x − shift − log Σ)
-            TensorPrimitives.Subtract(x.Slice(r * classes, classes), T.CreateTruncating(stats[2 * r]), d);
-            TensorPrimitives.Subtract(d, T.CreateTruncating(stats[2 * r + 1]), d);
-            TensorPrimitives.Exp<T>(d, d);
             // coef·(((1 − ε)·w_t + (ε/C)·S)·p − (ε/C)·w − (1 − ε)·w_t·onehot)
-            TensorPrimitives.Multiply(d, T.CreateTruncating(coef * ((1 - eps) * wt + eps / classes * weightTotal)), d);
+            T factor = T.CreateTruncating(coef * ((1 - eps) * wt + eps / classes * weightTotal));
+            if (small) for (int c = 0; c < classes; c++) d[c] *= factor;
+            else TensorPrimitives.Multiply(d, factor, d);
             if (eps > 0)
             {
                 var b = T.CreateTruncating(coef * eps / classes);

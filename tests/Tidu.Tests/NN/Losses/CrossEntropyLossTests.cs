@@ -241,6 +241,37 @@ public class CrossEntropyLossTests
         }
     }
 
+    // The fused kernels take the exponentials of blocks of rows at once (2048 values) and use scalar loops up to 32
+    // classes: several blocks, more classes than the scalar limit, and a row longer than a block all agree with the
+    // composite path.
+    [Theory]
+    [InlineData(500, 10, false)]
+    [InlineData(500, 10, true)]
+    [InlineData(70, 40, true)]
+    [InlineData(5, 3000, false)]
+    [InlineData(5, 3000, true)]
+    public void FusedPathMatchesTheCompositeOneAcrossBlocksAndClassCounts(int rows, int classes, bool options)
+    {
+        foreach (var dtype in new[] { DType.Float64, DType.Float32 })
+        {
+            double tol = dtype == DType.Float64 ? 1e-13 : 1e-5;
+            var g = new Generator(rows + classes);
+            var w = options ? (Tensor.Rand([classes], DType.Float64, g) + 0.5).To(dtype) : null;
+            int ignoreIndex = options ? 1 : -100;
+            double eps = options ? 0.2 : 0;
+            var t = Tensor.RandInt(0, classes, [rows], g);
+            var values = Tensor.Randn([rows, classes], DType.Float64, g) * 3;
+            var fusedX = values.To(dtype).RequiresGradInPlace();
+            var compositeX = values.To(dtype).RequiresGradInPlace();
+            var fused = Functional.CrossEntropy(fusedX, t, w, ignoreIndex, Reduction.Mean, eps);
+            var composite = Functional.CrossEntropy(compositeX.Unsqueeze(2), t.Unsqueeze(1), w, ignoreIndex, Reduction.Mean, eps);
+            AssertValues(composite.ToArray<double>(), composite.Shape, fused, tol);
+            fused.Backward();
+            composite.Backward();
+            AssertValues(compositeX.Grad!.ToArray<double>(), [rows, classes], fusedX.Grad!, tol);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(FusedCases))]
     public void FusedCrossEntropyGradientsMatchFiniteDifferences(Reduction reduction, bool weighted, int ignoreIndex, double eps)
