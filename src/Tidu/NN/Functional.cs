@@ -86,9 +86,9 @@ public static partial class Functional
         // dx [m, k] = g [m, n] · W [n, k]
         if (dx is not null)
             Kernels.Gemm.Multiply(false, false, m, k, n, T.One, gs, n, w.ContiguousSpan<T>(), k, T.Zero, dx.ContiguousSpan<T>(), k);
-        // dW [n, k] = gᵀ · x: g [m, n] row-major is gᵀ stored transposed
+        // dW [n, k] = gᵀ · x: g [m, n] row-major is gᵀ stored transposed; split by rows, as the optimizer reads it
         if (dw is not null)
-            Kernels.Gemm.Multiply(true, false, n, k, m, T.One, gs, n, x.ContiguousSpan<T>(), k, T.Zero, dw.ContiguousSpan<T>(), k);
+            Kernels.Gemm.Multiply(true, false, n, k, m, T.One, gs, n, x.ContiguousSpan<T>(), k, T.Zero, dw.ContiguousSpan<T>(), k, splitRows: true);
         if (db is not null)
         {
             var d = db.ContiguousSpan<T>();

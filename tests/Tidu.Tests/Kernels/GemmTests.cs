@@ -71,6 +71,10 @@ public sealed class GemmTests
                         Parallelism.ThreadCount = 2;
                         Gemm.Multiply(ta, tb, m, n, k, 0.75f, a, lda, b, ldb, 0.25f, two, n);
                         Assert.Equal(one, two);
+                        // C split by rows instead of by its longer side (a weight gradient for the optimizer)
+                        var rows = (float[])c0.Clone();
+                        Gemm.Multiply(ta, tb, m, n, k, 0.75f, a, lda, b, ldb, 0.25f, rows, n, splitRows: true);
+                        Assert.Equal(one, rows);
                     }
         }
         finally
