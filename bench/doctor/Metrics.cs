@@ -108,7 +108,7 @@ public static class Metrics
     /// </summary>
     public static void PrintOverhead()
     {
-        const int steps = 100;
+        const int steps = 320; // 20 sampled steps at k = 16
         var data = Scenarios.Moons(1024, 5);
         var selfShare = new Dictionary<int, double>(); // the doctor's own time / the rest of the loop's time
         double Time(int? k)
@@ -123,6 +123,10 @@ public static class Metrics
             var clock = Stopwatch.StartNew();
             for (int step = 0; step < steps; step++)
             {
+                // in a TensorScope, as `tidu train` and the kernel benchmarks run their steps: without it every step's
+                // tensors go to the garbage collector, whose pauses (a third of the step here) made the doctor's share
+                // look smaller than it is and the wall-time column swing by tens of percent
+                using var scope = TensorScope.Begin();
                 int start = step * 256 % 1024;
                 opt.ZeroGrad();
                 var loss = Functional.CrossEntropy(model.Forward(data.X.Narrow(0, start, 256)), data.Y.Narrow(0, start, 256));

@@ -158,6 +158,14 @@ public sealed record DoctorOptions
     /// <summary>… while the loss is still above this fraction of the initial loss (a converged run is not slow).</summary>
     public double PlateauLossFraction { get; init; } = 0.5;
 
+    /// <summary>
+    /// A run whose smoothed loss has once been below this fraction of its initial loss has converged: a later rise is
+    /// an instability for the oscillation and divergence rules, not a plateau. Tuning half at 300 steps:
+    /// healthy-spirals-relu-adam-s71-0 reached 2e-5 (of 1.1) by step 186, then Adam's late spikes (to 1.9 at
+    /// step 208, back to 1e-3 by step 240) were reported as SlowConvergence at step 214.
+    /// </summary>
+    public double ConvergedLossFraction { get; init; } = 0.01;
+
     /// <summary>Slow: after this many steps the loss fell by less than <see cref="SlowProgressFraction"/> of the initial loss.</summary>
     public int SlowSteps { get; init; } = 50;
 

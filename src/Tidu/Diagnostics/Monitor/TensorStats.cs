@@ -103,29 +103,43 @@ internal static class TensorStats
         int n = t.NumberOfElements;
         if (n == 0 || !t.DType.IsFloatingPoint()) return 0;
         var c = Contig(t);
-        int units = c.Rank < 2 ? n : n / c.Size(0), batch = n / units;
-        var alive = new bool[units];
-        if (c.DType == DType.Float32)
+        int units = c.Rank < 2 ? n : n / c.Size(0);
+        int alive = c.DType == DType.Float32 ? AliveUnits(c.ContiguousSpan<float>(), units) : AliveUnits(c.ContiguousSpan<double>(), units);
+        return (double)(units - alive) / units;
+    }
+
+    /// <summary>
+    /// The number of units (columns of the [batch, units] values) with a value &gt; 0 in some row. Vectorised over the
+    /// units with comparison masks ORed row after row: the branch per value of the scalar loop mispredicted on about
+    /// half of a ReLU's outputs, and this and <see cref="Activation"/> were a third of the doctor's time on a sampled
+    /// step (MLP 2-256×4-2, batch 256).
+    /// </summary>
+    internal static int AliveUnits<T>(ReadOnlySpan<T> x, int units) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int batch = x.Length / units;
+        var seen = System.Buffers.ArrayPool<T>.Shared.Rent(units);
+        try
         {
-            var x = c.ContiguousSpan<float>();
-            for (int b = 0; b < batch; b++)
+            // seen[u] = max over rows of (x > 0 ? 1 : 0), as 0/1 values of T; NaN compares false, as in the scalar test
+            var s = seen.AsSpan(0, units);
+            s.Clear();
+            int w = System.Numerics.Vector<T>.Count;
+            var one = System.Numerics.Vector<T>.One;
+            for (int r = 0; r < batch; r++)
             {
-                var row = x.Slice(b * units, units);
-                for (int u = 0; u < units; u++) if (row[u] > 0) alive[u] = true;
+                var row = x.Slice(r * units, units);
+                int u = 0;
+                if (System.Numerics.Vector.IsHardwareAccelerated)
+                    for (; u <= units - w; u += w)
+                    {
+                        var positive = System.Numerics.Vector.GreaterThan(new System.Numerics.Vector<T>(row[u..]), System.Numerics.Vector<T>.Zero);
+                        System.Numerics.Vector.ConditionalSelect(positive, one, new System.Numerics.Vector<T>(s[u..])).CopyTo(s[u..]);
+                    }
+                for (; u < units; u++) if (row[u] > T.Zero) s[u] = T.One;
             }
+            return int.CreateTruncating(TensorPrimitives.Sum<T>(s));
         }
-        else
-        {
-            var x = c.ContiguousSpan<double>();
-            for (int b = 0; b < batch; b++)
-            {
-                var row = x.Slice(b * units, units);
-                for (int u = 0; u < units; u++) if (row[u] > 0) alive[u] = true;
-            }
-        }
-        int dead = 0;
-        foreach (bool a in alive) if (!a) dead++;
-        return (double)dead / units;
+        finally { System.Buffers.ArrayPool<T>.Shared.Return(seen); }
     }
 
     /// <summary>Fraction of values ≤ 0, fraction with |x| beyond <paramref name="bound"/>, mean and population std.</summary>
@@ -134,33 +148,62 @@ internal static class TensorStats
         int n = t.NumberOfElements;
         if (n == 0 || !t.DType.IsFloatingPoint()) return (0, 0, 0, 0);
         var c = Contig(t);
-        int nonPositive = 0, beyond = 0;
+        long nonPositive, beyond;
         double sum, sumSq;
         if (c.DType == DType.Float32)
         {
             var x = c.ContiguousSpan<float>();
-            float b = (float)bound;
-            foreach (float v in x)
-            {
-                if (v <= 0) nonPositive++;
-                if (v > b || v < -b) beyond++;
-            }
+            (nonPositive, beyond) = Counts(x, (float)bound);
             sum = TensorPrimitives.Sum(x);
             sumSq = TensorPrimitives.SumOfSquares(x);
         }
         else
         {
             var x = c.ContiguousSpan<double>();
-            foreach (double v in x)
-            {
-                if (v <= 0) nonPositive++;
-                if (v > bound || v < -bound) beyond++;
-            }
+            (nonPositive, beyond) = Counts(x, bound);
             sum = TensorPrimitives.Sum(x);
             sumSq = TensorPrimitives.SumOfSquares(x);
         }
         double mean = sum / n;
         return ((double)nonPositive / n, (double)beyond / n, mean, Math.Sqrt(Math.Max(0, sumSq / n - mean * mean)));
+    }
+
+    /// <summary>
+    /// How many values are ≤ 0 and how many are beyond ±<paramref name="bound"/> (NaN is neither), counted with
+    /// vector comparisons: each true lane adds one to a vector of counts (bounded blocks, so no lane overflows).
+    /// </summary>
+    internal static (long NonPositive, long Beyond) Counts<T>(ReadOnlySpan<T> x, T bound) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        long nonPositive = 0, beyond = 0;
+        int i = 0, w = System.Numerics.Vector<T>.Count;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var one = System.Numerics.Vector<T>.One;
+            var b = new System.Numerics.Vector<T>(bound);
+            // per lane at most 2^20 ones per block: exact in float (24-bit mantissa) and double
+            const int block = 1 << 20;
+            while (i <= x.Length - w)
+            {
+                var np = System.Numerics.Vector<T>.Zero;
+                var by = System.Numerics.Vector<T>.Zero;
+                int end = (int)Math.Min(x.Length - w, (long)i + (long)block * w);
+                for (; i <= end; i += w)
+                {
+                    var v = new System.Numerics.Vector<T>(x[i..]);
+                    np += System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThanOrEqual(v, System.Numerics.Vector<T>.Zero), one, System.Numerics.Vector<T>.Zero);
+                    by += System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(System.Numerics.Vector.Abs(v), b), one, System.Numerics.Vector<T>.Zero);
+                }
+                nonPositive += long.CreateTruncating(System.Numerics.Vector.Sum(np));
+                beyond += long.CreateTruncating(System.Numerics.Vector.Sum(by));
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            T v = x[i];
+            if (v <= T.Zero) nonPositive++;
+            if (v > bound || v < -bound) beyond++;
+        }
+        return (nonPositive, beyond);
     }
 
     private static Tensor Contig(Tensor t)
