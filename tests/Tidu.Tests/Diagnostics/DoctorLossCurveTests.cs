@@ -36,6 +36,17 @@ public class DoctorLossCurveTests
     private static IEnumerable<double> Repeat(double value, int count) => Enumerable.Repeat(value, count);
 
     [Fact]
+    public void ARiseAfterConvergingIsNotAPlateau()
+    {
+        // falls to 1e-4 of its start, then sits at 0.8 of it for 20 steps (a late instability): not SlowConvergence,
+        // whereas the same 20 high steps after a loss that never got below 0.8 of its start are a plateau
+        var converged = Enumerable.Range(0, 40).Select(i => 1.0 * Math.Pow(0.8, i)).Append(1e-4).Concat(Repeat(0.8, 20)).ToList();
+        Assert.DoesNotContain(Observe(converged), f => f.Kind == FindingKind.SlowConvergence);
+        var stalled = Enumerable.Range(0, 8).Select(i => 1.0 - 0.025 * i).Concat(Repeat(0.8, 53)).ToList();
+        Assert.Contains(Observe(stalled), f => f.Kind == FindingKind.SlowConvergence);
+    }
+
+    [Fact]
     public void SpikesThatComeBackDownAreOscillationNotDivergence()
     {
         // a loss that falls, then jumps ×10 every third step and comes back each time: above twice its start on

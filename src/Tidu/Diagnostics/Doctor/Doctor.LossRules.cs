@@ -152,7 +152,7 @@ public sealed partial class Doctor
             Raise(FindingKind.SlowConvergence, Severity.Warning, null, Ev(("stepsWithoutImprovement", stale), ("bestLoss", best), ("initialLoss", initialLoss)),
                 $"The loss has not improved for {stale} steps and is still {F(recent / initialLoss)} of its initial value.",
                 ["reduce the learning rate on plateaus (ReduceLROnPlateau)", "check the gradient flow (vanishing gradients, dead or saturated units)", "try a larger model or better features"]);
-        else if (seen >= Options.SlowSteps && (initialLoss - Mean(n - 5, 5)) < Options.SlowProgressFraction * initialLoss && stale < Options.PlateauPatience)
+        else if (seen >= Options.SlowSteps && (initialLoss - Mean(n - 5, 5)) < Options.SlowProgressFraction * initialLoss && stale < Options.PlateauPatience && !converged)
             Raise(FindingKind.SlowConvergence, Severity.Warning, null, Ev(("initialLoss", initialLoss), ("recentLoss", Mean(n - 5, 5)), ("steps", seen)),
                 $"After {seen} steps the loss has fallen only from {F(initialLoss)} to {F(Mean(n - 5, 5))}.",
                 [$"raise the learning rate from {F(Lr)} to {F(Lr * 10)}", "use Adam", "normalise the inputs"]);
