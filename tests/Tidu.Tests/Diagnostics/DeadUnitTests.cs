@@ -32,6 +32,28 @@ public class DeadUnitTests
         Assert.Contains(findings, f => f.Kind == FindingKind.DeadRelu && f.Parameter == "1");
     }
 
+    [Fact]
+    public void DeadUnitsInANetworkThatLearnsAreInfoAndAWarningWhereTheLossStalls()
+    {
+        // two moons, 64 hidden ReLU units, the first 40 switched off by a bias of −20: the other 24 learn the task
+        Tensor.ManualSeed(3);
+        var hidden = new Linear(2, 64);
+        using (Tensor.NoGrad())
+        {
+            var b = hidden.Bias!.ToArray<float>();
+            for (int u = 0; u < 40; u++) b[u] = -20;
+            hidden.Bias.CopyInPlace(Tensor.From(b, 64));
+        }
+        var model = new Sequential(hidden, new ReLU(), new Linear(64, 2));
+        var learning = Tidu.DoctorBench.Scenarios.Classify(Tidu.DoctorBench.Scenarios.Moons(256, 3), model, m => new Adam(m.Parameters(), lr: 1e-2), 120);
+        var dead = learning.Findings.Single(f => f.Kind == FindingKind.DeadRelu);
+        Assert.Equal(Severity.Info, dead.Severity);
+        Assert.True(dead.Evidence["recentLossOverStart"] < 0.5, dead.ToString());
+        // every unit off (the dying-relu-bias scenario): the loss stays at chance, a Warning
+        var stuck = Tidu.DoctorBench.Scenarios.All().Single(s => s.Name == "dying-relu-bias-0").Run(60);
+        Assert.Contains(stuck.Findings, f => f.Kind == FindingKind.DeadRelu && f.Severity == Severity.Warning);
+    }
+
     private static IReadOnlyList<Finding> Run(double bias)
     {
         var linear = new Linear(4, 8);

@@ -155,10 +155,21 @@ public sealed partial class Doctor
                 bool dead = a.NonPositiveFraction >= Options.DeadReluFraction && a.DeadUnitFraction >= Options.DeadUnitFraction;
                 int run = activationRuns[a.Name] = dead ? activationRuns.GetValueOrDefault(a.Name) + 1 : 0;
                 if (run >= Options.Patience)
-                    Raise(FindingKind.DeadRelu, Severity.Warning, a.Name,
-                        Ev(("nonPositiveFraction", a.NonPositiveFraction), ("deadUnitFraction", a.DeadUnitFraction), ("threshold", Options.DeadReluFraction)),
-                        $"{100 * a.NonPositiveFraction:F0}% of the outputs of {a.Name} are zero and {100 * a.DeadUnitFraction:F0}% of its units are zero for the whole batch: they are dead and pass no gradient.",
-                        ["Kaiming init for the ReLU layers and zero (or small positive) biases", "use LeakyReLU or GELU", LowerLrText()]);
+                {
+                    // Units that died while the network keeps learning (its loss already below half its start) are worth
+                    // knowing, not a fault: the reference Fashion-MNIST CNN of `tidu train` (seed 2) ends at 92.7 % test
+                    // accuracy with half of its 128 fully connected units dead from step 145 on. Info then; a Warning
+                    // where the loss has not come down (dying-relu-bias: stuck at chance).
+                    double recent = losses.Count >= 5 ? Median(losses, 5) : double.NaN;
+                    double start = losses.Count >= 5 ? Math.Min(losses[lossBaselineStep], Mean(lossBaselineStep, 5)) : double.NaN;
+                    bool learning = recent < Options.PlateauLossFraction * start;
+                    Raise(FindingKind.DeadRelu, learning ? Severity.Info : Severity.Warning, a.Name,
+                        Ev(("nonPositiveFraction", a.NonPositiveFraction), ("deadUnitFraction", a.DeadUnitFraction), ("threshold", Options.DeadReluFraction), ("recentLossOverStart", recent / start)),
+                        $"{100 * a.NonPositiveFraction:F0}% of the outputs of {a.Name} are zero and {100 * a.DeadUnitFraction:F0}% of its units are zero for the whole batch: they are dead and pass no gradient." +
+                        (learning ? $" The loss still came down to {F(recent / start)} of its start, so the rest of the network is learning." : ""),
+                        ["Kaiming init for the ReLU layers and zero (or small positive) biases", "use LeakyReLU or GELU", LowerLrText()],
+                        current: true);
+                }
             }
             else
             {

@@ -150,15 +150,20 @@ public sealed partial class Doctor : IDisposable
         return d;
     }
 
-    /// <summary>Adds a finding, or updates the one with the same kind and parameter.</summary>
-    private Finding Raise(FindingKind kind, Severity severity, string? parameter, Dictionary<string, double> evidence, string message, IReadOnlyList<string> suggestions)
+    /// <summary>
+    /// Adds a finding, or updates the one with the same kind and parameter: its severity only rises, unless
+    /// <paramref name="current"/> says the new severity describes the present state (it may then fall, e.g. dead units
+    /// reported before the loss showed that the rest of the network learns).
+    /// </summary>
+    private Finding Raise(FindingKind kind, Severity severity, string? parameter, Dictionary<string, double> evidence, string message, IReadOnlyList<string> suggestions,
+        bool current = false)
     {
         var key = (kind, parameter);
         if (index.TryGetValue(key, out int i))
         {
             var old = findings[i];
             evidence["firstStep"] = old.Evidence.TryGetValue("firstStep", out double fs) ? fs : old.Step;
-            var updated = new Finding(kind, (Severity)Math.Max((int)severity, (int)old.Severity), monitor.Step, parameter, evidence, message, suggestions);
+            var updated = new Finding(kind, current ? severity : (Severity)Math.Max((int)severity, (int)old.Severity), monitor.Step, parameter, evidence, message, suggestions);
             findings[i] = updated;
             attributed = null;
             return updated;
