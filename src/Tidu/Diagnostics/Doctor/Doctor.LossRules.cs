@@ -25,7 +25,7 @@ public sealed partial class Doctor
         // The reference for "rose" and "still high": the first loss, or the mean of the first 5 if lower. A spike in
         // the first steps (Adam at lr 0.3 in osc-moons-adam-0 jumps ×20 at step 2) must not inflate it, or the
         // swings that follow look small beside it.
-        double initial = Math.Min(losses[start], Mean(start, 5));
+        double initial = TrendStart();
         if (!double.IsFinite(initial)) return;
 
         // The divergence and oscillation checks are independent: a loss can swing so hard that its recent mean is
@@ -158,6 +158,9 @@ public sealed partial class Doctor
                 [$"raise the learning rate from {F(Lr)} to {F(Lr * 10)}", "use Adam", "normalise the inputs"]);
     }
 
+    /// <summary>The loss the trend rules measure from: the first loss since the baseline, or the mean of the first 5 if lower.</summary>
+    private double TrendStart() => Math.Min(losses[lossBaselineStep], Mean(lossBaselineStep, 5));
+
     private double Mean(int from, int count)
     {
         from = Math.Max(0, from);
@@ -209,7 +212,7 @@ public sealed partial class Doctor
     {
         int n = losses.Count, start = lossBaselineStep;
         if (n - start < 5) return false;
-        double limit = Options.RollbackLossFactor * Math.Min(losses[start], Mean(start, 5));
+        double limit = Options.RollbackLossFactor * TrendStart();
         if (!double.IsFinite(limit)) return false;
         for (int i = n - 5; i < n; i++)
             if (losses[i] <= limit) return false; // NaN compares false, so it counts as blown up

@@ -161,7 +161,7 @@ public sealed partial class Doctor
                     // accuracy with half of its 128 fully connected units dead from step 145 on. Info then; a Warning
                     // where the loss has not come down (dying-relu-bias: stuck at chance).
                     double recent = losses.Count >= 5 ? Median(losses, 5) : double.NaN;
-                    double start = losses.Count >= 5 ? Math.Min(losses[lossBaselineStep], Mean(lossBaselineStep, 5)) : double.NaN;
+                    double start = losses.Count >= 5 ? TrendStart() : double.NaN;
                     bool learning = recent < Options.PlateauLossFraction * start;
                     Raise(FindingKind.DeadRelu, learning ? Severity.Info : Severity.Warning, a.Name,
                         Ev(("nonPositiveFraction", a.NonPositiveFraction), ("deadUnitFraction", a.DeadUnitFraction), ("threshold", Options.DeadReluFraction), ("recentLossOverStart", recent / start)),
