@@ -80,9 +80,8 @@ internal static unsafe class BatchNorm
             T scale = T.CreateTruncating(inv * (Weight?[ch] ?? 1)), shift = T.CreateTruncating(Bias?[ch] ?? 0);
             for (int i = 0; i < N; i++)
             {
-                TensorPrimitives.Subtract(Plane(X, i, ch), mt, centred);
-                TensorPrimitives.Multiply(centred, scale, centred);
-                TensorPrimitives.Add(centred, shift, new Span<T>(Y + ((nint)i * C + ch) * S, S));
+                nint at = ((nint)i * C + ch) * S;
+                BatchNormSteps.Normalize(X + at, Y + at, S, mt, scale, shift);
             }
         }
 
@@ -107,11 +106,8 @@ internal static unsafe class BatchNorm
             T a = T.CreateTruncating(k * count), b = T.CreateTruncating(-k * inv * sumDyXhat), c0 = T.CreateTruncating(-k * sumDy);
             for (int i = 0; i < N; i++)
             {
-                var dx = new Span<T>(Dx + ((nint)i * C + ch) * S, S);
-                TensorPrimitives.Subtract(Plane(X, i, ch), mt, centred);
-                TensorPrimitives.Multiply(centred, b, centred);
-                TensorPrimitives.Add(centred, c0, centred);
-                TensorPrimitives.MultiplyAdd(Plane(Dy, i, ch), a, centred, dx);
+                nint at = ((nint)i * C + ch) * S;
+                BatchNormSteps.InputGradient(X + at, Dy + at, Dx + at, S, mt, a, b, c0);
             }
         }
     }

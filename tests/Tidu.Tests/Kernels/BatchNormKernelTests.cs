@@ -132,4 +132,47 @@ public sealed class BatchNormKernelTests
             }
         }
     }
+
+    /// <summary>
+    /// The single-pass element kernels perform the same operations as the TensorPrimitives chains they replaced
+    /// (subtract, multiply, add; multiply-add not fused), so the output and input gradient are bit for bit the same;
+    /// lengths cover whole 512-bit vectors and every tail.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(63)]
+    [InlineData(784)]
+    public void SinglePassStepsMatchTheTensorPrimitivesChainsBitForBit(int s)
+    {
+        Check<float>(s);
+        Check<double>(s);
+
+        static void Check<T>(int s) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var rng = new System.Random(s);
+            T R() => T.CreateTruncating(rng.NextDouble() * 20 - 7);
+            var x = Enumerable.Range(0, s).Select(_ => R()).ToArray();
+            var dy = Enumerable.Range(0, s).Select(_ => R()).ToArray();
+            T mean = R(), scale = R(), shift = R(), a = R(), b = R(), c = R();
+            var centred = new T[s];
+            var expectedY = new T[s];
+            System.Numerics.Tensors.TensorPrimitives.Subtract(x, mean, centred);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(centred, scale, centred);
+            System.Numerics.Tensors.TensorPrimitives.Add(centred, shift, expectedY);
+            var expectedDx = new T[s];
+            System.Numerics.Tensors.TensorPrimitives.Subtract(x, mean, centred);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(centred, b, centred);
+            System.Numerics.Tensors.TensorPrimitives.Add(centred, c, centred);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dy, a, centred, expectedDx);
+            var y = new T[s];
+            var dx = new T[s];
+            Tidu.Kernels.BatchNormSteps.Normalize<T>(x, y, mean, scale, shift);
+            Tidu.Kernels.BatchNormSteps.InputGradient<T>(x, dy, dx, mean, a, b, c);
+            Assert.Equal(expectedY, y);
+            Assert.Equal(expectedDx, dx);
+        }
+    }
 }
