@@ -27,8 +27,8 @@ public sealed partial class Tensor
     {
         var g = (grad.DType == output.DType ? grad : grad.To(output.DType)).Contiguous();
         var gx = Empty(output.DType, output.shape);
-        if (output.DType == DType.Float32) ReluBackward.Apply(output.ContiguousSpan<float>(), g.ContiguousSpan<float>(), gx.ContiguousSpan<float>());
-        else ReluBackward.Apply(output.ContiguousSpan<double>(), g.ContiguousSpan<double>(), gx.ContiguousSpan<double>());
+        if (output.DType == DType.Float32) ParallelSpans.ReluBackward(output.ContiguousSpan<float>(), g.ContiguousSpan<float>(), gx.ContiguousSpan<float>());
+        else ParallelSpans.ReluBackward(output.ContiguousSpan<double>(), g.ContiguousSpan<double>(), gx.ContiguousSpan<double>());
         return gx;
     }
 

@@ -28,7 +28,7 @@ public sealed partial class Tensor
         if (flat)
         {
             int n = dst.Length;
-            TOp.Apply<T>(a.storage.As<T>().AsSpan(a.offset, n), b.storage.As<T>().AsSpan(b.offset, n), dst);
+            ParallelSpans.Binary<T, TOp>(a.storage.As<T>().AsSpan(a.offset, n), b.storage.As<T>().AsSpan(b.offset, n), dst);
             return;
         }
         Strided.Binary<T, TOp>(
@@ -55,7 +55,7 @@ public sealed partial class Tensor
     {
         var x = c.ContiguousSpan<T>();
         var d = result.storage.As<T>().AsSpan();
-        if (scalarFirst) TOp.Apply(s, x, d); else TOp.Apply(x, s, d);
+        ParallelSpans.WithScalar<T, TOp>(x, s, d, scalarFirst);
     }
 
     /// <summary>Forward of a unary floating-point op; the input is converted to contiguous first.</summary>
@@ -63,8 +63,8 @@ public sealed partial class Tensor
     {
         var c = a.Contiguous();
         var result = Empty(a.DType, a.shape);
-        if (a.DType == DType.Float32) TOp.Apply<float>(c.ContiguousSpan<float>(), result.storage.As<float>(), arg, arg2);
-        else TOp.Apply<double>(c.ContiguousSpan<double>(), result.storage.As<double>(), arg, arg2);
+        if (a.DType == DType.Float32) ParallelSpans.Unary<float, TOp>(c.ContiguousSpan<float>(), result.storage.As<float>(), arg, arg2);
+        else ParallelSpans.Unary<double, TOp>(c.ContiguousSpan<double>(), result.storage.As<double>(), arg, arg2);
         return result;
     }
 
