@@ -13,7 +13,8 @@ public static partial class Scenarios
     /// because their "fault" did not harm training: Adam at lr 0.1–0.2 on two moons (update ratio at most 0.06, loss to
     /// 1e-5), logistic regression on separable blobs without weight decay (the weight norm grows only ×2–3 in 150
     /// steps), Adam at lr 0.05–0.1 on a Tanh MLP; and momentum SGD at lr 1–3 on a BatchNorm MLP without weight decay,
-    /// which is chaotic with or without decay (bench/doctor/README.md, round (e)).
+    /// which is chaotic with or without decay (bench/doctor/README.md, round (e)). WeightGrowth got its pair in round
+    /// (f): a loss with no lower bound (<c>Scenarios.Losses.cs</c>).
     /// </summary>
     private static IEnumerable<Scenario> RootCauseFamily(int v, string split, int s)
     {

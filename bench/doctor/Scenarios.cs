@@ -85,6 +85,7 @@ public static partial class Scenarios
                 [FindingKind.SlowConvergence, FindingKind.VanishingGradient, FindingKind.OscillatingLoss, FindingKind.LearningRateTooLow, FindingKind.UnnormalizedInput],
                 n => Classify(Moons(256, s + 19), Scale(Mlp(2, 2, 32, 2, () => new Tanh(), s + 19), v == 0 ? 20 : 15), m => new SGD(m.Parameters(), lr: 0.01), n)) { Where = ["1", "3"] });
             list.AddRange(RootCauseFamily(v, split, s));
+            list.AddRange(LossFamily(v, split, s));
         }
         list.AddRange(OscillationFamily());
         return list;

@@ -64,22 +64,23 @@ internal static class CauseGraph
         var rootOf = new Dictionary<FindingKind, Finding>();
         // corrupt data (NaN or ∞ in an input batch) poisons every value computed from it: whatever non-finite values,
         // divergence, exploding gradients or stalled loss follow are its consequences, not their kinds' usual causes
-        var data = result.FirstOrDefault(IsCorruptInput);
+        // a loss with no lower bound likewise explains the runaway updates, gradients and NaN that follow from it
+        var universal = result.FirstOrDefault(IsCorruptInput) ?? result.FirstOrDefault(IsUnboundedLoss);
         foreach (var kind in Rank)
         {
             for (int i = 0; i < result.Count; i++)
             {
                 var f = result[i];
                 if (f.Kind != kind || IsRepair(f)) continue;
-                if (ReferenceEquals(f, data))
+                if (ReferenceEquals(f, universal))
                 {
-                    rootOf.TryAdd(kind, data);
+                    rootOf.TryAdd(kind, universal);
                     continue;
                 }
-                if (data is not null && !Structural.Contains(kind))
+                if (universal is not null && !Structural.Contains(kind))
                 {
-                    result[i] = AsConsequence(f, data);
-                    rootOf.TryAdd(kind, data);
+                    result[i] = AsConsequence(f, universal);
+                    rootOf.TryAdd(kind, universal);
                     continue;
                 }
                 Finding? cause = null;
@@ -101,6 +102,9 @@ internal static class CauseGraph
 
     /// <summary>The doctor's input check: NaN or ∞ in a batch fed to the model (its evidence counts them).</summary>
     internal static bool IsCorruptInput(Finding f) => f.Kind == FindingKind.NonFiniteValue && f.Evidence.ContainsKey("nonFiniteValues");
+
+    /// <summary>The doctor's unbounded-loss check: a WeightGrowth finding whose evidence marks the loss as falling without bound.</summary>
+    internal static bool IsUnboundedLoss(Finding f) => f.Kind == FindingKind.WeightGrowth && f.Evidence.ContainsKey("unboundedLoss");
 
     private static bool IsRepair(Finding f) => f.Parameter is { } p && p.StartsWith("repair:", StringComparison.Ordinal);
 

@@ -19,6 +19,8 @@ public sealed partial class Doctor
         // restarts the trend at that step, whose loss was computed with the ruined weights (lr-too-high-lr5-0: ∞, which
         // left every loss rule blind for the rest of the run)
         while (lossBaselineStep < n - 1 && !double.IsFinite(losses[lossBaselineStep])) lossBaselineStep++;
+        for (; lossesScanned < n; lossesScanned++)
+            if (losses[lossesScanned] <= 0) lastNonPositiveLoss = lossesScanned;
         int start = lossBaselineStep;
         int seen = n - start;
         if (seen < Math.Max(Options.WarmupSteps, 10)) return;
@@ -27,6 +29,14 @@ public sealed partial class Doctor
         // swings that follow look small beside it.
         double initial = TrendStart();
         if (!double.IsFinite(initial)) return;
+        // The rules below compare losses by ratios ("× its start", "3× the step before"), which only mean something for
+        // a loss bounded below by 0. A loss ≤ 0 made them report a fall from −0.025 to −0.031 as "rose" (DivergingLoss)
+        // and a step from −0.01 to −0.04 as a spike (OscillatingLoss) on unbounded-ranking-loss-0.
+        if (lastNonPositiveLoss >= lossBaselineStep)
+        {
+            UnboundedLossRule(n);
+            return;
+        }
 
         // The divergence and oscillation checks are independent: a loss can swing so hard that its recent mean is
         // above twice its start without diverging (lr-oscillating-0, osc-moons-sgdm-0 on the tuning half), and the
@@ -116,6 +126,35 @@ public sealed partial class Doctor
         RepairLr(FindingKind.OscillatingLoss, spikeTrain ? $"{spikes} loss spikes in {w} steps" : $"loss swings {100 * amplitude:F0}%");
     }
 
+    /// <summary>
+    /// A loss with no lower bound: negative and falling faster and faster (see <see cref="DoctorOptions.UnboundedLossWindow"/>).
+    /// Training then lowers it for ever by making the outputs, and so the weights, larger, until they overflow; the
+    /// blog's "weights grow during training" with the loss as the cause. Reported as WeightGrowth, the root of what
+    /// follows (<see cref="CauseGraph"/>): the loss definition needs a floor, which no lr or clipping provides.
+    /// </summary>
+    private void UnboundedLossRule(int n)
+    {
+        int w = Options.UnboundedLossWindow;
+        if (n - lossBaselineStep < 2 * w + 3) { unboundedRun = 0; return; }
+        double a = Mean(n - 3, 3), b = Mean(n - 3 - w, 3), c = Mean(n - 3 - 2 * w, 3);
+        // and a fall of several times the loss's magnitude at the start: just after a loss crosses 0, "twice as far
+        // below 0" is a small step (a healthy Gaussian fit, seed 311 of 36 tuning seeds, fell from −0.13 to −0.67 in 6
+        // steps there, from a start of 0.3, with its falls 1.55 × apart)
+        bool accelerating = c < 0 && b < c && a < b && a < Options.UnboundedLossGrowth * c && b - a >= Options.UnboundedLossAcceleration * (c - b)
+            && c - a >= Options.UnboundedLossScale * Math.Abs(TrendStart());
+        unboundedRun = accelerating ? unboundedRun + 1 : 0;
+        if (unboundedRun < Options.UnboundedLossPatience) return;
+        double growth = initialWeightNorm > 0 && double.IsFinite(lastWeightNorm) ? lastWeightNorm / initialWeightNorm : double.NaN;
+        unboundedLoss = true;
+        Raise(FindingKind.WeightGrowth, Severity.Error, null,
+            Ev(("unboundedLoss", 1), ("loss", a), ("lossBefore", c), ("steps", 2 * w), ("acceleration", (b - a) / (c - b)), ("weightGrowthFactor", growth)),
+            $"The loss is negative and falls faster and faster: from {F(c)} to {F(a)} in {2 * w} steps. It has no lower bound, so training lowers it by making the outputs, and with them the weights, ever larger" +
+            (double.IsFinite(growth) ? $" (the weight norm is × {F(growth)} its initial value)" : "") + "; they grow until they overflow.",
+            ["give the loss a floor: a pairwise ranking loss is −log σ(s⁺ − s⁻) (Softplus(−margin)), not −(s⁺ − s⁻); a likelihood needs a lower bound on its variance",
+             "check the sign of the loss: minimising −loss maximises it",
+             "add weight decay or normalise the outputs, which only slows the growth"]);
+    }
+
     /// <summary>Whether the loss fell back below half of the spike at <paramref name="i"/> before step <paramref name="n"/>.</summary>
     private bool FallsBack(int i, int n)
     {
@@ -179,7 +218,9 @@ public sealed partial class Doctor
 
     private void RepairLr(FindingKind cause, string why)
     {
-        if (!Options.Repair) return;
+        // no lr cut, rollback or clipping fixes a loss with no lower bound: they only postpone the overflow and leave
+        // a run that looks repaired (unbounded-ranking-loss-1: NaN without repair, −3e8 with it, still falling)
+        if (!Options.Repair || unboundedLoss) return;
         // Once the loss has blown up the weights are ruined: a smaller lr from there still diverges (lr-too-high-lr5-0
         // on the tuning half: lr 5 → 0.5 → 0.25 went on from a 1e29 loss to all-dead ReLUs). Go back to the last good
         // weights instead, as the non-finite repair does; at most every Patience steps, so it cannot loop.
@@ -213,7 +254,7 @@ public sealed partial class Doctor
         int n = losses.Count, start = lossBaselineStep;
         if (n - start < 5) return false;
         double limit = Options.RollbackLossFactor * TrendStart();
-        if (!double.IsFinite(limit)) return false;
+        if (!double.IsFinite(limit) || limit <= 0) return false; // a multiple of a loss ≤ 0 is no "blown up" level
         for (int i = n - 5; i < n; i++)
             if (losses[i] <= limit) return false; // NaN compares false, so it counts as blown up
         return true;

@@ -13,7 +13,9 @@ public sealed partial class Doctor
     private int[] deadGradSteps = [];
     private int firstWeight = -1, lastWeight = -1;
     private bool hasRelu;
-    private int oscillationRun, vanishingRun, explodingRun, lrHighRun, lrLowRun, regRun, growthRun, overshootRun;
+    private int oscillationRun, vanishingRun, explodingRun, lrHighRun, lrLowRun, regRun, growthRun, overshootRun, unboundedRun;
+    private int lastNonPositiveLoss = -1, lossesScanned; // the latest loss ≤ 0, by index into losses
+    private bool unboundedLoss; // the WeightGrowth finding is the unbounded-loss one
     private readonly Dictionary<string, int> activationRuns = [];
     private readonly List<double> gradNorms = [];
     private double initialWeightNorm = double.NaN, lastWeightNorm = double.NaN, lastUpdateRatio = double.NaN;
@@ -145,7 +147,7 @@ public sealed partial class Doctor
             Raise(FindingKind.NonFiniteValue, Severity.Info, "repair:skip", Ev(("step", monitor.Step)),
                 "Repair: skipped the update of a batch with NaN or infinite inputs.", []);
         }
-        else if (Options.Repair && nonFinite)
+        else if (Options.Repair && nonFinite && !unboundedLoss)
         {
             // Repair: skip the update (as a GradScaler does), return to the last good weights and make the steps smaller.
             foreach (var s in paramStates) s.Parameter.Grad = null;
@@ -216,7 +218,7 @@ public sealed partial class Doctor
         // a finite spike under BatchNorm over too few values is that layer's noisy statistics (dividing by a 2-sample
         // variance), not a chain that amplifies: clipping at the median norm would only throttle every noisy step
         if (smallBatchNorm && double.IsFinite(value)) return;
-        if (Options.Repair && clipNorm is null)
+        if (Options.Repair && clipNorm is null && !unboundedLoss)
         {
             clipNorm = ClipTarget();
             Raise(FindingKind.ExplodingGradient, Severity.Info, "repair:clip", Ev(("maxNorm", clipNorm.Value)),

@@ -89,7 +89,8 @@ public sealed partial class Doctor
         if (double.IsFinite(weightNorm) && initialWeightNorm > 0)
         {
             growthRun = weightNorm > lastWeightNorm ? growthRun + 1 : 0;
-            if (weightNorm > Options.WeightGrowthFactor * initialWeightNorm && growthRun >= Options.Patience)
+            // the unbounded-loss finding already explains the growth, and says more than this one would
+            if (weightNorm > Options.WeightGrowthFactor * initialWeightNorm && growthRun >= Options.Patience && !unboundedLoss)
                 Raise(FindingKind.WeightGrowth, Severity.Warning, null, Ev(("weightNorm", weightNorm), ("initialWeightNorm", initialWeightNorm), ("factor", weightNorm / initialWeightNorm)),
                     $"The weight norm grew from {F(initialWeightNorm)} to {F(weightNorm)} and is still rising.",
                     ["add weight decay (e.g. 1e-4)", LowerLrText(), "clip the gradient norm at 1.0"]);
@@ -162,7 +163,7 @@ public sealed partial class Doctor
                     // where the loss has not come down (dying-relu-bias: stuck at chance).
                     double recent = losses.Count >= 5 ? Median(losses, 5) : double.NaN;
                     double start = losses.Count >= 5 ? TrendStart() : double.NaN;
-                    bool learning = recent < Options.PlateauLossFraction * start;
+                    bool learning = start > 0 && recent < Options.PlateauLossFraction * start;
                     Raise(FindingKind.DeadRelu, learning ? Severity.Info : Severity.Warning, a.Name,
                         Ev(("nonPositiveFraction", a.NonPositiveFraction), ("deadUnitFraction", a.DeadUnitFraction), ("threshold", Options.DeadReluFraction), ("recentLossOverStart", recent / start)),
                         $"{100 * a.NonPositiveFraction:F0}% of the outputs of {a.Name} are zero and {100 * a.DeadUnitFraction:F0}% of its units are zero for the whole batch: they are dead and pass no gradient." +

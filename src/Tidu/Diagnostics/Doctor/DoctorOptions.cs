@@ -184,6 +184,33 @@ public sealed record DoctorOptions
     /// <summary>Weight growth: the total weight norm exceeds this multiple of its initial value while still rising.</summary>
     public double WeightGrowthFactor { get; init; } = 10;
 
+    /// <summary>
+    /// Unbounded loss: the loss-curve rules compare losses by ratios, which assumes a loss bounded below by 0 (every
+    /// PyTorch loss except the likelihood ones that may go negative). Once the loss is ≤ 0 those rules stop, and the
+    /// doctor looks instead for a loss that falls ever faster: over three windows of this many steps (3-step means),
+    /// each fall at least <see cref="UnboundedLossAcceleration"/> × the one before and the loss at least
+    /// <see cref="UnboundedLossGrowth"/> × as far below 0 as two windows earlier, and by more than
+    /// <see cref="UnboundedLossScale"/> × the loss's magnitude at the start, on <see cref="UnboundedLossPatience"/>
+    /// consecutive steps. Tuned on the tuning half and on 36 extra tuning runs of a healthy Gaussian fit (seeds 300–311,
+    /// three noise levels, 300 steps: no alarm; with a scale of 1 or a patience of 1, two alarms) and 16 extra runs of
+    /// the unbounded ranking loss (seeds 400–407, Adam and momentum SGD: 15 found by step 18, 9 by step 11). A loss that can be lowered for ever by growing the weights does that (a ranking loss
+    /// −(s⁺ − s⁻) without its log-sigmoid: unbounded-ranking-loss-0 falls from −0.3 at step 5 to −20 at step 30); a
+    /// negative loss with a floor (a Gaussian likelihood with a learned variance: healthy-gaussian-nll) slows down.
+    /// </summary>
+    public int UnboundedLossWindow { get; init; } = 3;
+
+    /// <summary>See <see cref="UnboundedLossWindow"/>.</summary>
+    public double UnboundedLossAcceleration { get; init; } = 1.5;
+
+    /// <summary>See <see cref="UnboundedLossWindow"/>.</summary>
+    public double UnboundedLossGrowth { get; init; } = 2;
+
+    /// <summary>See <see cref="UnboundedLossWindow"/>.</summary>
+    public int UnboundedLossPatience { get; init; } = 2;
+
+    /// <summary>See <see cref="UnboundedLossWindow"/>.</summary>
+    public double UnboundedLossScale { get; init; } = 2;
+
     /// <summary>Regularisation dominates: penalty / data loss above this.</summary>
     public double RegularizationRatio { get; init; } = 1;
 
