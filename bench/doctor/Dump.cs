@@ -8,7 +8,7 @@ public static class Dump
 {
     public static void Run(string name, int steps, int every)
     {
-        var sc = Scenarios.All().Single(s => s.Name == name);
+        var sc = Scenarios.All(3).Single(s => s.Name == name);
         var doctor = sc.Run(steps);
         var h = doctor.History;
         var inv = CultureInfo.InvariantCulture;

@@ -7,6 +7,8 @@ using Tidu.DoctorBench;
 // Usage: dotnet run -c Release --project bench/doctor [steps] [--verbose] [--no-overhead]
 int steps = args.Length > 0 && int.TryParse(args[0], out int s) ? s : 150;
 bool verbose = args.Contains("--verbose");
+int seedsAt = Array.IndexOf(args, "--seeds");
+int seeds = seedsAt >= 0 ? int.Parse(args[seedsAt + 1]) : 1;
 if (args.Contains("--upd")) { UpdateDump.Run(steps); return; }
 int oscAt = Array.IndexOf(args, "--osc");
 if (oscAt >= 0) { OscillationDump.Run(steps, args.Length > oscAt + 1 ? args[oscAt + 1] : ""); return; }
@@ -22,7 +24,7 @@ if (dumpAt >= 0)
 
 var results = new List<Run>();
 var clock = Stopwatch.StartNew();
-foreach (var sc in Scenarios.All())
+foreach (var sc in Scenarios.All(seeds))
 {
     var doctor = sc.Run(steps);
     var run = new Run(sc, [.. doctor.Findings], [.. doctor.History.Losses.Select(l => l.Loss)]);
@@ -36,7 +38,7 @@ Console.WriteLine($"\n{results.Count} runs × {steps} steps in {clock.Elapsed.To
 
 // the repair pass: every faulty scenario again with Repair = true
 Scenarios.DefaultOptions = new DoctorOptions { Repair = true };
-var repaired = Scenarios.All().Where(sc => !sc.Healthy).ToDictionary(sc => sc.Name, sc =>
+var repaired = Scenarios.All(seeds).Where(sc => !sc.Healthy).ToDictionary(sc => sc.Name, sc =>
 {
     var d = sc.Run(steps);
     return new Run(sc, [.. d.Findings], [.. d.History.Losses.Select(l => l.Loss)]);

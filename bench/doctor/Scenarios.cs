@@ -24,14 +24,31 @@ public static partial class Scenarios
 {
     private static readonly FindingKind[] None = [];
 
-    public static IReadOnlyList<Scenario> All()
+    /// <summary>
+    /// Every scenario. With <paramref name="seeds"/> &gt; 1 each pair (both halves) is repeated with other seeds
+    /// (replica r: seeds + 1000·r, names ending in "-r<i>r</i>"), so that recall, false alarms and delay are not
+    /// judged on one run per fault; the tuning-only family is not repeated.
+    /// </summary>
+    public static IReadOnlyList<Scenario> All(int seeds = 1)
+    {
+        var list = new List<Scenario>();
+        for (int r = 0; r < seeds; r++)
+        {
+            var pairs = Pairs(1000 * r);
+            list.AddRange(r == 0 ? pairs : pairs.Select(sc => sc with { Name = $"{sc.Name}-r{r}" }));
+        }
+        list.AddRange(OscillationFamily());
+        return list;
+    }
+
+    private static List<Scenario> Pairs(int seedOffset)
     {
         var list = new List<Scenario>();
         for (int variant = 0; variant < 2; variant++)
         {
             int v = variant; // each closure needs its own copy
             string split = v == 0 ? "tune" : "held-out";
-            int seed = 11 + 100 * v;
+            int seed = 11 + 100 * v + seedOffset;
             int s = seed;
             // ---- healthy runs (7 configurations × 2 seeds) ----
             list.Add(new($"healthy-moons-relu-adam-{v}", split, None, None, n => Classify(Moons(256, s), Mlp(2, 2, 32, 2, () => new ReLU(), s), m => new Adam(m.Parameters(), lr: 1e-2), n)));
@@ -87,7 +104,6 @@ public static partial class Scenarios
             list.AddRange(RootCauseFamily(v, split, s));
             list.AddRange(LossFamily(v, split, s));
         }
-        list.AddRange(OscillationFamily());
         return list;
     }
 

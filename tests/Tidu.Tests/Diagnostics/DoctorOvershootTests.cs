@@ -28,6 +28,25 @@ public class DoctorOvershootTests
     }
 
     [Fact]
+    public void OneJumpFarAboveTheStartIsEnough()
+    {
+        // the second tuning replica of lr-too-high-adam: ×97 at step 3, then between ×2 and ×6, never ×10 twice in a
+        // row; with the spike form off (factor ∞) it is missed within the warm-up
+        var sc = Scenarios.All(3).Single(s => s.Name == "lr-too-high-adam-0-r2");
+        var found = sc.Run(10).Findings.Single(x => x.Kind == FindingKind.LearningRateTooHigh);
+        Assert.True(found.Evidence["lossFactor"] > 30, found.ToString());
+        Scenarios.DefaultOptions = new DoctorOptions { OvershootSpikeFactor = double.PositiveInfinity };
+        try
+        {
+            Assert.DoesNotContain(sc.Run(10).Findings, x => x.Kind == FindingKind.LearningRateTooHigh);
+        }
+        finally
+        {
+            Scenarios.DefaultOptions = null;
+        }
+    }
+
+    [Fact]
     public void TheSameModelAtAUsualLrIsNotReported()
     {
         var doctor = AdamRegression(3e-3, 20);

@@ -128,7 +128,10 @@ public sealed partial class Doctor
         double high = Options.UpdateRatioTarget * Options.UpdateRatioFactor, start = losses[0], loss = losses[^1];
         bool overshoot = previous > high && double.IsFinite(loss) && start > 0 && loss > Options.OvershootLossFactor * start;
         overshootRun = overshoot ? overshootRun + 1 : 0;
-        if (overshootRun < Options.OvershootPatience) return;
+        // one jump far beyond that is enough: the loss of lr-too-high-adam-0-r2 went ×97 at step 3 and then swung
+        // between ×2 and ×6, never twice in a row above ×10
+        bool spike = overshoot && loss > Options.OvershootSpikeFactor * start;
+        if (overshootRun < Options.OvershootPatience && !spike) return;
         if (Has(FindingKind.ExplodingGradient) || Has(FindingKind.UnnormalizedInput) || Has(FindingKind.GradientNotZeroed)) return;
         if (Has(FindingKind.LearningRateTooHigh)) return;
         Raise(FindingKind.LearningRateTooHigh, Severity.Warning, null,
