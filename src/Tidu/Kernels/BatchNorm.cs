@@ -8,13 +8,11 @@ namespace Tidu.Kernels;
 /// Training-mode batch normalisation of a contiguous [N, C, S] activation (S = the product of the spatial dims):
 /// per channel, the batch mean and biased variance, the normalised and affinely transformed output, and the
 /// backward. Channels are independent tasks on the persistent workers, each computed by one thread in a fixed
-/// order, so results do not depend on the thread count. Within a channel each [S] plane is processed with
-/// TensorPrimitives and the per-plane sums are accumulated in double.
+/// order, so results do not depend on the thread count. Within a channel each [S] plane is processed in one pass
+/// (<see cref="BatchNormSteps"/>, and TensorPrimitives for the plain sum) and the per-plane sums are accumulated in double.
 /// </summary>
 internal static unsafe class BatchNorm
 {
-    private const int CenteredSlot = 0;
-
     /// <summary>
     /// y = (x − mean)·invStd·w + b per channel, writing the batch mean, biased variance and 1/√(variance + eps)
     /// of each channel; <paramref name="weight"/> and <paramref name="bias"/> may be null (1 and 0).
@@ -67,14 +65,9 @@ internal static unsafe class BatchNorm
             for (int i = 0; i < N; i++) sum += double.CreateTruncating(TensorPrimitives.Sum(Plane(X, i, ch)));
             double count = (double)N * S, m = sum / count;
             // the variance from the centred values (two passes), not E[x²] − m², which cancels when |m| ≫ σ
-            var centred = Scratch<T>.Get(CenteredSlot, S).AsSpan(0, S);
             T mt = T.CreateTruncating(m);
             double squares = 0;
-            for (int i = 0; i < N; i++)
-            {
-                TensorPrimitives.Subtract(Plane(X, i, ch), mt, centred);
-                squares += double.CreateTruncating(TensorPrimitives.SumOfSquares<T>(centred));
-            }
+            for (int i = 0; i < N; i++) squares += BatchNormSteps.SquaredDeviations(X + ((nint)i * C + ch) * S, S, mt);
             double variance = squares / count, inv = 1 / Math.Sqrt(variance + Eps);
             Mean[ch] = m; Variance[ch] = variance; InvStd[ch] = inv;
             T scale = T.CreateTruncating(inv * (Weight?[ch] ?? 1)), shift = T.CreateTruncating(Bias?[ch] ?? 0);
@@ -87,15 +80,14 @@ internal static unsafe class BatchNorm
 
         internal void Backward(int ch)
         {
-            var centred = Scratch<T>.Get(CenteredSlot, S).AsSpan(0, S);
             T mt = T.CreateTruncating(Mean[ch]);
             double inv = InvStd[ch], sumDy = 0, sumDyCentred = 0;
             for (int i = 0; i < N; i++)
             {
-                var dy = Plane(Dy, i, ch);
-                sumDy += double.CreateTruncating(TensorPrimitives.Sum(dy));
-                TensorPrimitives.Subtract(Plane(X, i, ch), mt, centred);
-                sumDyCentred += double.CreateTruncating(TensorPrimitives.Dot<T>(dy, centred));
+                nint at = ((nint)i * C + ch) * S;
+                var (dySum, dyCentred) = BatchNormSteps.GradientSums(X + at, Dy + at, S, mt);
+                sumDy += dySum;
+                sumDyCentred += dyCentred;
             }
             double sumDyXhat = sumDyCentred * inv;
             DGamma[ch] = sumDyXhat;

@@ -34,6 +34,72 @@ internal static unsafe class BatchNormSteps
         fixed (T* px = x, pdy = dy, pdx = dx) InputGradient(px, pdy, pdx, x.Length, mean, a, b, c);
     }
 
+    /// <summary>Σ(x − mean)² over one plane, in one pass (two vector accumulators, then the scalar tail).</summary>
+    internal static double SquaredDeviations<T>(T* x, int s, T mean) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, w = Vector512<T>.Count;
+        T sum = T.Zero;
+        if (Vector512.IsHardwareAccelerated && s >= w)
+        {
+            var m = Vector512.Create(mean);
+            Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero;
+            for (; i <= s - 2 * w; i += 2 * w)
+            {
+                var d0 = Vector512.Load(x + i) - m;
+                var d1 = Vector512.Load(x + i + w) - m;
+                a0 += d0 * d0;
+                a1 += d1 * d1;
+            }
+            for (; i <= s - w; i += w)
+            {
+                var d = Vector512.Load(x + i) - m;
+                a0 += d * d;
+            }
+            sum = Vector512.Sum(a0 + a1);
+        }
+        for (; i < s; i++)
+        {
+            T d = x[i] - mean;
+            sum += d * d;
+        }
+        return double.CreateTruncating(sum);
+    }
+
+    /// <summary>Σdy and Σdy·(x − mean) over one plane, in one pass.</summary>
+    internal static (double SumDy, double SumDyCentred) GradientSums<T>(T* x, T* dy, int s, T mean) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0, w = Vector512<T>.Count;
+        T sumDy = T.Zero, sumDyCentred = T.Zero;
+        if (Vector512.IsHardwareAccelerated && s >= w)
+        {
+            var m = Vector512.Create(mean);
+            Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero, b0 = Vector512<T>.Zero, b1 = Vector512<T>.Zero;
+            for (; i <= s - 2 * w; i += 2 * w)
+            {
+                var g0 = Vector512.Load(dy + i);
+                var g1 = Vector512.Load(dy + i + w);
+                a0 += g0;
+                a1 += g1;
+                b0 += g0 * (Vector512.Load(x + i) - m);
+                b1 += g1 * (Vector512.Load(x + i + w) - m);
+            }
+            for (; i <= s - w; i += w)
+            {
+                var g = Vector512.Load(dy + i);
+                a0 += g;
+                b0 += g * (Vector512.Load(x + i) - m);
+            }
+            sumDy = Vector512.Sum(a0 + a1);
+            sumDyCentred = Vector512.Sum(b0 + b1);
+        }
+        for (; i < s; i++)
+        {
+            sumDy += dy[i];
+            sumDyCentred += dy[i] * (x[i] - mean);
+        }
+        return (double.CreateTruncating(sumDy), double.CreateTruncating(sumDyCentred));
+    }
+
     private readonly struct NormalizeKernel<T>(T* x, T* y, T mean, T scale, T shift) : IElementSteps
         where T : unmanaged, IFloatingPointIeee754<T>
     {
