@@ -13,7 +13,7 @@ namespace Tidu.Tests.Diagnostics;
 public class DoctorLossCurveTests
 {
     /// <summary>Runs a doctor over the given losses, one optimizer step per value, and returns its findings.</summary>
-    private static IReadOnlyList<Finding> Observe(IEnumerable<double> losses)
+    internal static IReadOnlyList<Finding> Observe(IEnumerable<double> losses)
     {
         Tensor.ManualSeed(5);
         var model = new Linear(2, 1);

@@ -1,7 +1,5 @@
 using Tidu.Diagnostics;
 using Tidu.DoctorBench;
-using Tidu.NN;
-using Tidu.Optim;
 
 namespace Tidu.Tests.Diagnostics;
 
@@ -12,24 +10,7 @@ namespace Tidu.Tests.Diagnostics;
 [Collection(DoctorScenarioCollection.Name)]
 public class DoctorNegativeLossTests
 {
-    /// <summary>Runs a doctor over the given losses, one optimizer step per value (see DoctorLossCurveTests).</summary>
-    private static IReadOnlyList<Finding> Observe(IEnumerable<double> losses)
-    {
-        Tensor.ManualSeed(5);
-        var model = new Linear(2, 1);
-        var opt = new SGD(model.Parameters(), lr: 1e-3);
-        using var doctor = new Doctor(model, opt);
-        var x = Tensor.From(new float[] { 0.5f, -0.25f }, 1, 2);
-        foreach (double value in losses)
-        {
-            opt.ZeroGrad();
-            var loss = model.Forward(x).Sum() * 0 + (float)value;
-            loss.Backward();
-            doctor.Observe(loss);
-            opt.Step();
-        }
-        return doctor.Findings;
-    }
+    private static IReadOnlyList<Finding> Observe(IEnumerable<double> losses) => DoctorLossCurveTests.Observe(losses);
 
     [Fact]
     public void ALossThatFallsFasterAndFasterBelowZeroIsUnbounded()
