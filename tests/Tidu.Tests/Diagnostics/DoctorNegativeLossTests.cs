@@ -67,6 +67,26 @@ public class DoctorNegativeLossTests
         Assert.Null(root.CausedBy);
         Assert.Contains(findings, f => f.Kind == FindingKind.NonFiniteValue);
         Assert.All(findings.Where(f => f != root), f => Assert.Equal(FindingKind.WeightGrowth, f.CausedBy));
+        Assert.All(findings.Where(f => f != root), f => Assert.Contains("consequence of “Loss without a lower bound”", f.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheReportTitlesTheRootByTheLossAndLinksItsConsequencesToIt()
+    {
+        var doctor = Scenarios.All().Single(s => s.Name == "unbounded-ranking-loss-1").Run(60);
+        string path = Path.Combine(Path.GetTempPath(), $"tidu-unbounded-{Guid.NewGuid():N}.html");
+        try
+        {
+            doctor.WriteReport(path);
+            string html = File.ReadAllText(path);
+            Assert.Contains("<h3>Loss without a lower bound</h3>", html, StringComparison.Ordinal);
+            Assert.Contains("#1 Loss without a lower bound</a>", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("Weights keep growing", html, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

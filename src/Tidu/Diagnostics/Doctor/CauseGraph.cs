@@ -111,7 +111,7 @@ internal static class CauseGraph
     private static Finding AsConsequence(Finding f, Finding cause)
     {
         string where = cause.Parameter is null ? "" : $" in {cause.Parameter}";
-        string name = $"“{HtmlReport.KindName(cause.Kind)}”{where}";
+        string name = $"“{HtmlReport.Title(cause)}”{where}";
         var suggestions = new List<string> { $"fix the root cause first: {name} (reported at step {cause.Step})" };
         bool starved = StarvesGradients(cause.Kind);
         // raising the lr does not help when the gradients never reach the weights (wrong advice for a vanishing net)

@@ -79,7 +79,11 @@ public static class HtmlReport
         if (findings.Count == 0)
             sb.Append("<div class=\"healthy\"><span class=\"check\">✓</span><div><strong>No findings — training looks healthy.</strong>")
               .Append("<p>The doctor checked this run and found nothing to fix.</p></div></div>\n");
-        for (int i = 0; i < findings.Count; i++) WriteFinding(sb, findings[i], i + 1, CauseNumber(findings, i));
+        for (int i = 0; i < findings.Count; i++)
+        {
+            int cause = CauseNumber(findings, i);
+            WriteFinding(sb, findings[i], i + 1, cause, cause > 0 ? Title(findings[cause - 1]) : null);
+        }
         sb.Append("</section>\n");
 
         // ---- charts ----
@@ -89,7 +93,7 @@ public static class HtmlReport
         {
             var f = findings[i];
             markers.Add(new StepMarker(f.Step, i + 1, SeverityClass(f.Severity),
-                string.Create(CultureInfo.InvariantCulture, $"#{i + 1} {KindName(f.Kind)} at step {f.Step}")));
+                string.Create(CultureInfo.InvariantCulture, $"#{i + 1} {Title(f)} at step {f.Step}")));
             if (f.Parameter is { } p)
                 // Root causes come first, so the first finding naming a parameter sets its colour.
                 flagged[p] = flagged.TryGetValue(p, out var refs)
@@ -128,14 +132,14 @@ public static class HtmlReport
         return (exact >= 0 ? exact : any) + 1;
     }
 
-    private static void WriteFinding(StringBuilder sb, Finding f, int number, int causeNumber)
+    private static void WriteFinding(StringBuilder sb, Finding f, int number, int causeNumber, string? causeTitle)
     {
         string n = number.ToString(CultureInfo.InvariantCulture);
         sb.Append("<article class=\"finding ").Append(SeverityClass(f.Severity)).Append(f.CausedBy is null ? "" : " consequence")
           .Append("\" id=\"finding-").Append(n).Append("\">\n")
           .Append("<div class=\"head\"><span class=\"num\">").Append(n).Append("</span>")
           .Append("<span class=\"badge\">").Append(f.Severity.ToString()).Append("</span>")
-          .Append("<h3>").Append(Html.Encode(KindName(f.Kind))).Append("</h3>")
+          .Append("<h3>").Append(Html.Encode(Title(f))).Append("</h3>")
           .Append("<span class=\"kind\">").Append(f.Kind.ToString()).Append("</span></div>\n")
           .Append("<div class=\"where\">at step <strong>").Append(f.Step.ToString(CultureInfo.InvariantCulture)).Append("</strong>");
         if (f.Parameter is not null) sb.Append(" in <code>").Append(Html.Encode(f.Parameter)).Append("</code>");
@@ -144,7 +148,7 @@ public static class HtmlReport
             // a consequence links to its root cause so the reader fixes that first
             sb.Append(" · <span class=\"caused-by\">consequence of ");
             if (causeNumber > 0) sb.Append("<a href=\"#finding-").Append(causeNumber.ToString(CultureInfo.InvariantCulture)).Append("\">#")
-                .Append(causeNumber.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(Html.Encode(KindName(cause))).Append("</a>");
+                .Append(causeNumber.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(Html.Encode(causeTitle ?? KindName(cause))).Append("</a>");
             else sb.Append(Html.Encode(KindName(cause)));
             if (f.CausedByParameter is not null) sb.Append(" in <code>").Append(Html.Encode(f.CausedByParameter)).Append("</code>");
             sb.Append("</span>");
@@ -187,6 +191,12 @@ public static class HtmlReport
         Severity.Warning => "warning",
         _ => "info",
     };
+
+    /// <summary>
+    /// A finding's title: its kind as words, except the unbounded-loss form of WeightGrowth, whose cause is the loss
+    /// rather than the weights.
+    /// </summary>
+    internal static string Title(Finding f) => CauseGraph.IsUnboundedLoss(f) ? "Loss without a lower bound" : KindName(f.Kind);
 
     /// <summary>A finding kind as words ("Vanishing gradient").</summary>
     internal static string KindName(FindingKind kind) => kind switch
