@@ -50,6 +50,14 @@ public class DoctorNegativeLossTests
     }
 
     [Fact]
+    public void ALossOfExactlyZeroKeepsTheRatioRulesOn()
+    {
+        // a hinge loss fits one batch exactly (0), then the run diverges: still DivergingLoss
+        var curve = Enumerable.Range(0, 10).Select(i => 1.0 - 0.05 * i).Append(0.0).Concat(Enumerable.Range(0, 25).Select(i => 2.5 + 0.2 * i)).ToList();
+        Assert.Contains(Observe(curve), f => f.Kind == FindingKind.DivergingLoss);
+    }
+
+    [Fact]
     public void ASlowStraightFallBelowZeroIsNotUnbounded()
     {
         // Adam moving a log-variance by its lr every step lowers a likelihood loss along a straight line for a while:

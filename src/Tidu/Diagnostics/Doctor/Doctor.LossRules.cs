@@ -20,7 +20,7 @@ public sealed partial class Doctor
         // left every loss rule blind for the rest of the run)
         while (lossBaselineStep < n - 1 && !double.IsFinite(losses[lossBaselineStep])) lossBaselineStep++;
         for (; lossesScanned < n; lossesScanned++)
-            if (losses[lossesScanned] <= 0) lastNonPositiveLoss = lossesScanned;
+            if (losses[lossesScanned] < 0) lastNegativeLoss = lossesScanned;
         int start = lossBaselineStep;
         int seen = n - start;
         if (seen < Math.Max(Options.WarmupSteps, 10)) return;
@@ -30,9 +30,10 @@ public sealed partial class Doctor
         double initial = TrendStart();
         if (!double.IsFinite(initial)) return;
         // The rules below compare losses by ratios ("× its start", "3× the step before"), which only mean something for
-        // a loss bounded below by 0. A loss ≤ 0 made them report a fall from −0.025 to −0.031 as "rose" (DivergingLoss)
-        // and a step from −0.01 to −0.04 as a spike (OscillatingLoss) on unbounded-ranking-loss-0.
-        if (lastNonPositiveLoss >= lossBaselineStep)
+        // a loss bounded below by 0. A negative loss made them report a fall from −0.025 to −0.031 as "rose"
+        // (DivergingLoss) and a step from −0.03 to −0.005 as a spike (OscillatingLoss) on unbounded-ranking-loss-0. A
+        // loss of exactly 0 (a hinge loss on a batch it fits) does not turn them off.
+        if (lastNegativeLoss >= lossBaselineStep)
         {
             UnboundedLossRule(n);
             return;
@@ -137,9 +138,9 @@ public sealed partial class Doctor
         int w = Options.UnboundedLossWindow;
         if (n - lossBaselineStep < 2 * w + 3) { unboundedRun = 0; return; }
         double a = Mean(n - 3, 3), b = Mean(n - 3 - w, 3), c = Mean(n - 3 - 2 * w, 3);
-        // and a fall of several times the loss's magnitude at the start: just after a loss crosses 0, "twice as far
-        // below 0" is a small step (a healthy Gaussian fit, seed 311 of 36 tuning seeds, fell from −0.13 to −0.67 in 6
-        // steps there, from a start of 0.3, with its falls 1.55 × apart)
+        // The fall must also be several times the loss's magnitude at the start: just after a loss crosses 0, "twice as
+        // far below 0" is a small step (a healthy Gaussian fit, seed 311 of 36 tuning seeds, fell from −0.13 to −0.67 in
+        // 6 steps there, from a start of 0.3, with its falls 1.55 × apart)
         bool accelerating = c < 0 && b < c && a < b && a < Options.UnboundedLossGrowth * c && b - a >= Options.UnboundedLossAcceleration * (c - b)
             && c - a >= Options.UnboundedLossScale * Math.Abs(TrendStart());
         unboundedRun = accelerating ? unboundedRun + 1 : 0;

@@ -14,7 +14,7 @@ public sealed partial class Doctor
     private int firstWeight = -1, lastWeight = -1;
     private bool hasRelu;
     private int oscillationRun, vanishingRun, explodingRun, lrHighRun, lrLowRun, regRun, growthRun, overshootRun, unboundedRun;
-    private int lastNonPositiveLoss = -1, lossesScanned; // the latest loss ≤ 0, by index into losses
+    private int lastNegativeLoss = -1, lossesScanned; // the latest loss below 0, by index into losses
     private bool unboundedLoss; // the WeightGrowth finding is the unbounded-loss one
     private readonly Dictionary<string, int> activationRuns = [];
     private readonly List<double> gradNorms = [];

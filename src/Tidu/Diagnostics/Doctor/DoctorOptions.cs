@@ -193,7 +193,7 @@ public sealed record DoctorOptions
 
     /// <summary>
     /// Unbounded loss: the loss-curve rules compare losses by ratios, which assumes a loss bounded below by 0 (every
-    /// PyTorch loss except the likelihood ones that may go negative). Once the loss is ≤ 0 those rules stop, and the
+    /// PyTorch loss except the likelihood ones that may go negative). Once the loss is below 0 those rules stop, and the
     /// doctor looks instead for a loss that falls ever faster: over three windows of this many steps (3-step means),
     /// each fall at least <see cref="UnboundedLossAcceleration"/> × the one before and the loss at least
     /// <see cref="UnboundedLossGrowth"/> × as far below 0 as two windows earlier, and by more than
