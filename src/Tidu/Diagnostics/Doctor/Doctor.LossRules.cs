@@ -219,9 +219,7 @@ public sealed partial class Doctor
 
     private void RepairLr(FindingKind cause, string why)
     {
-        // no lr cut, rollback or clipping fixes a loss with no lower bound: they only postpone the overflow and leave
-        // a run that looks repaired (unbounded-ranking-loss-1: NaN without repair, −3e8 with it, still falling)
-        if (!Options.Repair || unboundedLoss) return;
+        if (!Repairing) return;
         // Once the loss has blown up the weights are ruined: a smaller lr from there still diverges (lr-too-high-lr5-0
         // on the tuning half: lr 5 → 0.5 → 0.25 went on from a 1e29 loss to all-dead ReLUs). Go back to the last good
         // weights instead, as the non-finite repair does; at most every Patience steps, so it cannot loop.

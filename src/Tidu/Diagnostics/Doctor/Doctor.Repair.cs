@@ -8,6 +8,13 @@ public sealed partial class Doctor
     private bool depthRepaired;
     private int goodStateStep = -1; // the step at which the rollback point was saved (0: the initial state)
 
+    /// <summary>
+    /// Whether the lr, rollback and clipping repairs may act: Repair is on and no finding rules them out. A loss with no
+    /// lower bound does: those repairs only postpone its overflow and leave a run that looks repaired
+    /// (unbounded-ranking-loss-1: NaN without repair, −3e8 with it, still falling).
+    /// </summary>
+    private bool Repairing => Options.Repair && !unboundedLoss;
+
     private void InitRepair()
     {
         if (!Options.Repair) return;

@@ -147,7 +147,7 @@ public sealed partial class Doctor
             Raise(FindingKind.NonFiniteValue, Severity.Info, "repair:skip", Ev(("step", monitor.Step)),
                 "Repair: skipped the update of a batch with NaN or infinite inputs.", []);
         }
-        else if (Options.Repair && nonFinite && !unboundedLoss)
+        else if (Repairing && nonFinite)
         {
             // Repair: skip the update (as a GradScaler does), return to the last good weights and make the steps smaller.
             foreach (var s in paramStates) s.Parameter.Grad = null;
@@ -218,7 +218,7 @@ public sealed partial class Doctor
         // a finite spike under BatchNorm over too few values is that layer's noisy statistics (dividing by a 2-sample
         // variance), not a chain that amplifies: clipping at the median norm would only throttle every noisy step
         if (smallBatchNorm && double.IsFinite(value)) return;
-        if (Options.Repair && clipNorm is null && !unboundedLoss)
+        if (Repairing && clipNorm is null)
         {
             clipNorm = ClipTarget();
             Raise(FindingKind.ExplodingGradient, Severity.Info, "repair:clip", Ev(("maxNorm", clipNorm.Value)),
