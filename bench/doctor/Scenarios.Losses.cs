@@ -60,20 +60,13 @@ public static partial class Scenarios
     public static Doctor Rank((Tensor Positive, Tensor Negative) pairs, Module model, Func<Module, Optimizer> makeOptimizer, int steps, bool bounded,
         DoctorOptions? options = null)
     {
-        var optimizer = makeOptimizer(model);
-        var doctor = new Doctor(model, optimizer, options ?? DefaultOptions);
         int n = pairs.Positive.Size(0), batch = 64;
-        for (int step = 0; step < steps; step++)
+        return Train(model, makeOptimizer(model), steps, options, step =>
         {
             int start = step * batch % n;
-            optimizer.ZeroGrad();
             var margin = model.Forward(pairs.Positive.Narrow(0, start, batch)) - model.Forward(pairs.Negative.Narrow(0, start, batch));
-            var loss = bounded ? margin.Neg().Softplus().Mean() : margin.Neg().Mean();
-            loss.Backward();
-            doctor.Observe(loss);
-            optimizer.Step();
-        }
-        return doctor;
+            return bounded ? margin.Neg().Softplus().Mean() : margin.Neg().Mean();
+        });
     }
 
     /// <summary>
@@ -86,22 +79,15 @@ public static partial class Scenarios
         DoctorOptions? options = null)
     {
         var y = data.Y + Tensor.Randn(data.Y.Shape, DType.Float32, new Generator(seed)) * noise;
-        var optimizer = makeOptimizer(model);
-        var doctor = new Doctor(model, optimizer, options ?? DefaultOptions);
         int n = data.X.Size(0), batch = 64;
-        for (int step = 0; step < steps; step++)
+        return Train(model, makeOptimizer(model), steps, options, step =>
         {
             int start = step * batch % n;
-            optimizer.ZeroGrad();
             var output = model.Forward(data.X.Narrow(0, start, batch));
             var mean = output.Narrow(1, 0, 1);
             var logVariance = output.Narrow(1, 1, 1);
             var target = y.Narrow(0, start, batch);
-            var loss = ((logVariance + (target - mean).Pow(2) * logVariance.Neg().Exp()) * 0.5).Mean();
-            loss.Backward();
-            doctor.Observe(loss);
-            optimizer.Step();
-        }
-        return doctor;
+            return ((logVariance + (target - mean).Pow(2) * logVariance.Neg().Exp()) * 0.5).Mean();
+        });
     }
 }

@@ -180,21 +180,14 @@ public static partial class Scenarios
     public static Doctor Classify((Tensor X, Tensor Y) data, Module model, Func<Module, Optimizer> makeOptimizer, int steps,
         int batch = 64, bool zeroGrad = true, DoctorOptions? options = null)
     {
-        var optimizer = makeOptimizer(model);
-        var doctor = new Doctor(model, optimizer, options ?? DefaultOptions);
         int n = data.X.Size(0);
-        for (int step = 0; step < steps; step++)
+        return Train(model, makeOptimizer(model), steps, options, step =>
         {
             int start = step * batch % n;
             var x = data.X.Narrow(0, start, Math.Min(batch, n - start));
             var y = data.Y.Narrow(0, start, Math.Min(batch, n - start));
-            if (zeroGrad) optimizer.ZeroGrad();
-            var loss = Functional.CrossEntropy(model.Forward(x), y);
-            loss.Backward();
-            doctor.Observe(loss);
-            optimizer.Step();
-        }
-        return doctor;
+            return Functional.CrossEntropy(model.Forward(x), y);
+        }, zeroGrad);
     }
 
     public static Doctor Regress((Tensor X, Tensor Y) data, Module model, Func<Module, Optimizer> makeOptimizer, int steps,
@@ -208,15 +201,27 @@ public static partial class Scenarios
             double l = LargestHessianEigenvalue(data.X);
             optimizer.ParamGroups[0].Lr = edgeFactor / l;
         }
-        var doctor = new Doctor(model, optimizer, options ?? DefaultOptions);
         int n = data.X.Size(0), batch = edgeFactor > 0 ? n : 64;
-        for (int step = 0; step < steps; step++)
+        return Train(model, optimizer, steps, options, step =>
         {
             int start = step * batch % n;
             var x = data.X.Narrow(0, start, Math.Min(batch, n - start));
             var y = data.Y.Narrow(0, start, Math.Min(batch, n - start));
-            optimizer.ZeroGrad();
-            var loss = Functional.MseLoss(model.Forward(x), y);
+            return Functional.MseLoss(model.Forward(x), y);
+        });
+    }
+
+    /// <summary>
+    /// The training loop every scenario shares, watched by a doctor: per step ZeroGrad (unless the scenario leaves it
+    /// out), the loss of that step's batch, Backward, Observe, Step.
+    /// </summary>
+    public static Doctor Train(Module model, Optimizer optimizer, int steps, DoctorOptions? options, Func<int, Tensor> lossAt, bool zeroGrad = true)
+    {
+        var doctor = new Doctor(model, optimizer, options ?? DefaultOptions);
+        for (int step = 0; step < steps; step++)
+        {
+            if (zeroGrad) optimizer.ZeroGrad();
+            var loss = lossAt(step);
             loss.Backward();
             doctor.Observe(loss);
             optimizer.Step();

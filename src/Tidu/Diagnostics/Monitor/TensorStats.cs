@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Tidu.Diagnostics;
@@ -114,32 +116,32 @@ internal static class TensorStats
     /// half of a ReLU's outputs, and this and <see cref="Activation"/> were a third of the doctor's time on a sampled
     /// step (MLP 2-256×4-2, batch 256).
     /// </summary>
-    internal static int AliveUnits<T>(ReadOnlySpan<T> x, int units) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    internal static int AliveUnits<T>(ReadOnlySpan<T> x, int units) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int batch = x.Length / units;
-        var seen = System.Buffers.ArrayPool<T>.Shared.Rent(units);
+        var seen = ArrayPool<T>.Shared.Rent(units);
         try
         {
             // seen[u] = max over rows of (x > 0 ? 1 : 0), as 0/1 values of T; NaN compares false, as in the scalar test
             var s = seen.AsSpan(0, units);
             s.Clear();
-            int w = System.Numerics.Vector<T>.Count;
-            var one = System.Numerics.Vector<T>.One;
+            int w = Vector<T>.Count;
+            var one = Vector<T>.One;
             for (int r = 0; r < batch; r++)
             {
                 var row = x.Slice(r * units, units);
                 int u = 0;
-                if (System.Numerics.Vector.IsHardwareAccelerated)
+                if (Vector.IsHardwareAccelerated)
                     for (; u <= units - w; u += w)
                     {
-                        var positive = System.Numerics.Vector.GreaterThan(new System.Numerics.Vector<T>(row[u..]), System.Numerics.Vector<T>.Zero);
-                        System.Numerics.Vector.ConditionalSelect(positive, one, new System.Numerics.Vector<T>(s[u..])).CopyTo(s[u..]);
+                        var positive = Vector.GreaterThan(new Vector<T>(row[u..]), Vector<T>.Zero);
+                        Vector.ConditionalSelect(positive, one, new Vector<T>(s[u..])).CopyTo(s[u..]);
                     }
                 for (; u < units; u++) if (row[u] > T.Zero) s[u] = T.One;
             }
             return int.CreateTruncating(TensorPrimitives.Sum<T>(s));
         }
-        finally { System.Buffers.ArrayPool<T>.Shared.Return(seen); }
+        finally { ArrayPool<T>.Shared.Return(seen); }
     }
 
     /// <summary>Fraction of values ≤ 0, fraction with |x| beyond <paramref name="bound"/>, mean and population std.</summary>
@@ -172,29 +174,29 @@ internal static class TensorStats
     /// How many values are ≤ 0 and how many are beyond ±<paramref name="bound"/> (NaN is neither), counted with
     /// vector comparisons: each true lane adds one to a vector of counts (bounded blocks, so no lane overflows).
     /// </summary>
-    internal static (long NonPositive, long Beyond) Counts<T>(ReadOnlySpan<T> x, T bound) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    internal static (long NonPositive, long Beyond) Counts<T>(ReadOnlySpan<T> x, T bound) where T : unmanaged, IFloatingPointIeee754<T>
     {
         long nonPositive = 0, beyond = 0;
-        int i = 0, w = System.Numerics.Vector<T>.Count;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
+        int i = 0, w = Vector<T>.Count;
+        if (Vector.IsHardwareAccelerated)
         {
-            var one = System.Numerics.Vector<T>.One;
-            var b = new System.Numerics.Vector<T>(bound);
+            var one = Vector<T>.One;
+            var b = new Vector<T>(bound);
             // per lane at most 2^20 ones per block: exact in float (24-bit mantissa) and double
             const int block = 1 << 20;
             while (i <= x.Length - w)
             {
-                var np = System.Numerics.Vector<T>.Zero;
-                var by = System.Numerics.Vector<T>.Zero;
+                var np = Vector<T>.Zero;
+                var by = Vector<T>.Zero;
                 int end = (int)Math.Min(x.Length - w, (long)i + (long)block * w);
                 for (; i <= end; i += w)
                 {
-                    var v = new System.Numerics.Vector<T>(x[i..]);
-                    np += System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThanOrEqual(v, System.Numerics.Vector<T>.Zero), one, System.Numerics.Vector<T>.Zero);
-                    by += System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(System.Numerics.Vector.Abs(v), b), one, System.Numerics.Vector<T>.Zero);
+                    var v = new Vector<T>(x[i..]);
+                    np += Vector.ConditionalSelect(Vector.LessThanOrEqual(v, Vector<T>.Zero), one, Vector<T>.Zero);
+                    by += Vector.ConditionalSelect(Vector.GreaterThan(Vector.Abs(v), b), one, Vector<T>.Zero);
                 }
-                nonPositive += long.CreateTruncating(System.Numerics.Vector.Sum(np));
-                beyond += long.CreateTruncating(System.Numerics.Vector.Sum(by));
+                nonPositive += long.CreateTruncating(Vector.Sum(np));
+                beyond += long.CreateTruncating(Vector.Sum(by));
             }
         }
         for (; i < x.Length; i++)
