@@ -47,6 +47,19 @@ public class DoctorLossCurveTests
     }
 
     [Fact]
+    public void APauseAfterAFastFirstFallIsNotAPlateau()
+    {
+        // healthy-moons-tanh-sgdm-1-r1: 0.65 → 0.29 in 5 steps, then 20 steps near 0.27 before it trains on. Against
+        // the mean of the first 5 losses (0.50) that pause looked "still above half the start"; against the first loss
+        // (0.65) it is 0.42 of it, and the run has made progress. A stall at 0.6 of the first loss is still a plateau.
+        double[] fall = [0.65, 0.58, 0.51, 0.43, 0.35];
+        var paused = fall.Concat(Enumerable.Range(0, 25).Select(i => 0.27 + (i % 2 == 0 ? 0.02 : -0.02))).ToList();
+        Assert.DoesNotContain(Observe(paused), f => f.Kind == FindingKind.SlowConvergence);
+        var stalled = fall.Concat(Enumerable.Range(0, 25).Select(i => 0.40 + (i % 2 == 0 ? 0.02 : -0.02))).ToList();
+        Assert.Contains(Observe(stalled), f => f.Kind == FindingKind.SlowConvergence);
+    }
+
+    [Fact]
     public void SpikesThatComeBackDownAreOscillationNotDivergence()
     {
         // a loss that falls, then jumps ×10 every third step and comes back each time: above twice its start on

@@ -27,6 +27,20 @@ public class DoctorRepairTests
     }
 
     [Fact]
+    public void ASpikeToBlowUpLevelIsRolledBackWithTheLrHalved()
+    {
+        // Adam at lr 0.3: the loss jumps × 13 at step 2 and falls back. Halving the lr on the weights the spike left
+        // ended at 3e-4; going back to the weights from before it ends ten times lower
+        var doctor = RunRepaired("osc-moons-adam-0", 150);
+        var rollback = Assert.Single(doctor.Findings, f => f.Parameter == "repair:rollback");
+        Assert.Equal(FindingKind.OscillatingLoss, rollback.Kind);
+        Assert.Equal(rollback.Evidence["lrBefore"] * 0.5, rollback.Evidence["lrAfter"], 6);
+        Assert.Contains("of step 0", rollback.Message);
+        double final = FinalLoss(doctor);
+        Assert.True(final < 1e-4 * doctor.History.Losses[0].Loss, $"final loss {final}");
+    }
+
+    [Fact]
     public void ALossThatBlewUpIsRolledBackAndTrainingRecovers()
     {
         // lr 5: after the first rollback (lr 0.5) the loss swings between 1e2 and 1e4 under clipping; the loss rules

@@ -66,12 +66,16 @@ public sealed partial class Doctor
     /// from a checkpoint, the usual manual fix) and lower the learning rate. Unlike the loss-trend repairs this has no
     /// cool-down: a non-finite value is unambiguous.
     /// </summary>
-    private void RollBack(FindingKind cause, string why)
+    private void RollBack(FindingKind cause, string why) => RollBack(cause, why, Options.RepairLrFactor);
+
+    /// <summary>As above with the lr multiplied by <paramref name="lrFactor"/>.</summary>
+    private void RollBack(FindingKind cause, string why, double lrFactor)
     {
         double before = Lr;
+        int restored = goodStateStep;
         RestoreGoodState();
         foreach (var g in optimizer.ParamGroups)
-            if (g.HasOption("lr")) g.Lr = Math.Max(Options.MinLr, g.Lr * Options.RepairLrFactor);
+            if (g.HasOption("lr")) g.Lr = Math.Max(Options.MinLr, g.Lr * lrFactor);
         lastLrRepairStep = monitor.Step;
         lossBaselineStep = losses.Count;
         lrHighRun = 0;
@@ -81,7 +85,7 @@ public sealed partial class Doctor
         clipNorm = null;
         rollbackStep = monitor.Step;
         Raise(cause, Severity.Info, "repair:rollback", Ev(("lrBefore", before), ("lrAfter", Lr)),
-            $"Repair: restored the last good weights and lowered the learning rate from {F(before)} to {F(Lr)} ({why}).", []);
+            $"Repair: restored the weights and optimizer state of step {restored} and lowered the learning rate from {F(before)} to {F(Lr)} ({why}).", []);
     }
 
     /// <summary>

@@ -162,7 +162,10 @@ public sealed record DoctorOptions
     /// </summary>
     public double PlateauThreshold { get; init; } = 1e-2;
 
-    /// <summary>… while the loss is still above this fraction of the initial loss (a converged run is not slow).</summary>
+    /// <summary>
+    /// … while the loss is still above this fraction of the initial loss (a converged run is not slow); initial is the
+    /// first loss, or the mean of the first 5 if higher.
+    /// </summary>
     public double PlateauLossFraction { get; init; } = 0.5;
 
     /// <summary>
@@ -236,7 +239,8 @@ public sealed record DoctorOptions
     /// <summary>
     /// A repair rolls back to the last good weights (instead of only lowering the lr) when each of the last 5 losses is
     /// above this multiple of the start: the weights are ruined. Tuning half: the oscillating runs' spikes reach ×20–×50
-    /// but never on 5 consecutive steps; lr-too-high-lr5-0 sits at 1e29 after its first rollback.
+    /// but never on 5 consecutive steps; lr-too-high-lr5-0 sits at 1e29 after its first rollback. An oscillation whose
+    /// spike reached this multiple also rolls back, with the lr halved: the spike may have killed units.
     /// </summary>
     public double RollbackLossFactor { get; init; } = 10;
 
