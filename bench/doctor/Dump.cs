@@ -8,7 +8,10 @@ public static class Dump
 {
     public static void Run(string name, int steps, int every)
     {
-        var sc = Scenarios.All(3).Single(s => s.Name == name);
+        // a replica's name ends in -r<i>: build enough replicas to include it
+        int at = name.LastIndexOf("-r", StringComparison.Ordinal);
+        int replicas = at >= 0 && int.TryParse(name[(at + 2)..], out int r) ? r + 1 : 1;
+        var sc = Scenarios.All(replicas).Single(s => s.Name == name);
         var doctor = sc.Run(steps);
         var h = doctor.History;
         var inv = CultureInfo.InvariantCulture;
@@ -17,7 +20,7 @@ public static class Dump
         {
             if (l.Step % every != 0) continue;
             var grads = h.Parameters.Where(p => p.Step == l.Step).Select(p => $"{p.Name}={p.GradNorm.ToString("G3", inv)}");
-            var acts = h.Activations.Where(a => a.Step == l.Step).Select(a => $"{a.Module}:sd={a.OutputStd.ToString("G3", inv)},np={a.NonPositiveFraction.ToString("G2", inv)}");
+            var acts = h.Activations.Where(a => a.Step == l.Step).Select(a => $"{a.Module}:sd={a.OutputStd.ToString("G3", inv)},np={a.NonPositiveFraction.ToString("G2", inv)},sat={a.SaturatedFraction.ToString("G2", inv)}");
             Console.WriteLine($"{l.Step,4} loss={l.Loss.ToString("G4", inv)} lr={l.LearningRate.ToString("G3", inv)} | {string.Join(" ", grads)} | {string.Join(" ", acts)}");
         }
     }

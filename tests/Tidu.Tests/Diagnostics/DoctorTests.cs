@@ -45,6 +45,41 @@ public class DoctorTests
         Assert.Contains(bn, f => f is { Kind: FindingKind.SmallBatchNorm, Parameter: "1" });
     }
 
+    /// <summary>
+    /// A Tanh after a Linear(1, 1) with weight 10 and bias 0, fed batches of 100 inputs in turn, where the given fraction
+    /// of each batch's inputs is beyond ±0.5 (pre-activations beyond ±5); returns the SaturatedActivation findings.
+    /// </summary>
+    private static List<Finding> SaturationOver(double[] fractions, int steps)
+    {
+        var model = new Sequential(new Linear(1, 1), new Tanh());
+        foreach (var (name, p) in model.NamedParameters()) Init.Constant(p, name.EndsWith("weight", StringComparison.Ordinal) ? 10 : 0);
+        var opt = new SGD(model.Parameters(), lr: 1e-12);
+        using var doctor = new Doctor(model, opt);
+        for (int step = 0; step < steps; step++)
+        {
+            int beyond = (int)Math.Round(100 * fractions[step % fractions.Length]);
+            var x = Enumerable.Range(0, 100).Select(i => i < beyond ? 0.8f : 0.1f).ToArray();
+            opt.ZeroGrad();
+            var y = model.Forward(Tensor.From(x, 100, 1));
+            var loss = (y * y).Mean();
+            loss.Backward();
+            doctor.Observe(loss);
+            opt.Step();
+        }
+        return [.. doctor.Findings.Where(f => f.Kind == FindingKind.SaturatedActivation)];
+    }
+
+    [Fact]
+    public void SaturationIsJudgedOnItsMeanOverBatchesThatTakeTurns()
+    {
+        // saturated-tanh-1-r4: 0.51, 0.47, 0.54, 0.52 in turn. One batch at 0.47 used to reset the count every 4 steps.
+        var found = Assert.Single(SaturationOver([0.51, 0.47, 0.54, 0.52], 40));
+        Assert.Equal("1", found.Parameter);
+        Assert.InRange(found.Evidence["saturatedFraction"], 0.5, 0.54);
+        // below the threshold on average: quiet, although three of four batches are above it
+        Assert.Empty(SaturationOver([0.52, 0.51, 0.52, 0.3], 40));
+    }
+
     [Fact]
     public void AccumulationOverMicroBatchesIsNotGradientNotZeroed()
     {

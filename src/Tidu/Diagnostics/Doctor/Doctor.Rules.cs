@@ -17,6 +17,7 @@ public sealed partial class Doctor
     private int lastNegativeLoss = -1, lossesScanned; // the latest loss below 0, by index into losses
     private bool unboundedLoss; // the WeightGrowth finding is the unbounded-loss one
     private readonly Dictionary<string, int> activationRuns = [];
+    private readonly Dictionary<string, Queue<double>> saturationWindows = []; // the last Patience saturated fractions per module
     private readonly List<double> gradNorms = [];
     private double initialWeightNorm = double.NaN, lastWeightNorm = double.NaN, lastUpdateRatio = double.NaN;
     private double? clipNorm;

@@ -177,11 +177,17 @@ public sealed partial class Doctor
             }
             else
             {
-                // DeepDiagnosis saturation: > 50 % of Sigmoid/Tanh pre-activations beyond ±5.
-                int run = activationRuns[a.Name] = a.SaturatedFraction > Options.SaturatedFraction ? activationRuns.GetValueOrDefault(a.Name) + 1 : 0;
-                if (run >= Options.Patience)
-                    Raise(FindingKind.SaturatedActivation, Severity.Warning, a.Name, Ev(("saturatedFraction", a.SaturatedFraction), ("threshold", Options.SaturatedFraction)),
-                        $"{100 * a.SaturatedFraction:F0}% of the inputs of {a.Name} ({a.Kind}) are beyond ±{F(monitor.Options.SaturationBound)}, where its derivative is almost zero.",
+                // DeepDiagnosis saturation: > 50 % of Sigmoid/Tanh pre-activations beyond ±5, here on average over the
+                // last Patience samples. Requiring it on each of them missed layers that sit at the threshold: with 4
+                // mini-batches in turn, saturated-tanh-1-r4's first layer reads 0.51, 0.47, 0.54, 0.52, … (mean 0.51),
+                // and one batch below 0.5 reset the count every 4 steps for the whole run.
+                if (!saturationWindows.TryGetValue(a.Name, out var window)) saturationWindows[a.Name] = window = new Queue<double>();
+                window.Enqueue(a.SaturatedFraction);
+                if (window.Count > Options.Patience) window.Dequeue();
+                double mean = window.Average();
+                if (window.Count == Options.Patience && mean > Options.SaturatedFraction)
+                    Raise(FindingKind.SaturatedActivation, Severity.Warning, a.Name, Ev(("saturatedFraction", mean), ("lastSaturatedFraction", a.SaturatedFraction), ("threshold", Options.SaturatedFraction)),
+                        $"{100 * mean:F0}% of the inputs of {a.Name} ({a.Kind}) are beyond ±{F(monitor.Options.SaturationBound)}, where its derivative is almost zero.",
                         ["normalise the inputs", "Xavier init for the Sigmoid/Tanh layers (smaller initial weights)", "add BatchNorm or LayerNorm before the activation", "use ReLU/GELU in the hidden layers"]);
             }
         }

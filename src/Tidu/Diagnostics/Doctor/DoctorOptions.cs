@@ -61,7 +61,10 @@ public sealed record DoctorOptions
     /// </summary>
     public double DeadUnitFraction { get; init; } = 0.5;
 
-    /// <summary>DeepDiagnosis saturation: more than this fraction of Sigmoid/Tanh inputs beyond ±5.</summary>
+    /// <summary>
+    /// DeepDiagnosis saturation: more than this fraction of Sigmoid/Tanh inputs beyond ±5, on average over the last
+    /// <see cref="Patience"/> sampled steps (mini-batches in turn make a layer at the threshold flicker around it).
+    /// </summary>
     public double SaturatedFraction { get; init; } = 0.5;
 
     /// <summary>The healthy update ratio ‖Δw‖/‖w‖ (Karpathy's 1e-3, used by DeepDiagnosis).</summary>
