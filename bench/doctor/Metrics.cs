@@ -18,9 +18,17 @@ public static class Metrics
     private static bool FalseAlarm(Scenario sc, Finding f, bool rootCauseView) =>
         !Allowed(sc, f.Kind) && !(rootCauseView && f.CausedBy is { } c && Allowed(sc, c));
 
-    public static void PrintSplit(string split, List<Run> runs, Dictionary<string, Run> repaired, int steps)
+    /// <summary>Whether the run's fault showed in its losses (<see cref="Scenario.Shows"/>); true for healthy runs.</summary>
+    private static bool Shown(Run r) => r.Scenario.Shows?.Invoke(r.Losses) ?? true;
+
+    public static void PrintSplit(string split, List<Run> allRuns, Dictionary<string, Run> repaired, int steps)
     {
-        Console.WriteLine($"## {split}: {runs.Count(r => !r.Scenario.Healthy)} faulty, {runs.Count(r => r.Scenario.Healthy)} healthy runs\n");
+        // a setting that did not harm this seed (Scenario.Shows) is neither a fault to find nor a healthy run: its
+        // findings are listed, and it stays in the repair count (a repair must not harm it either)
+        var unshown = allRuns.Where(r => !Shown(r)).ToList();
+        var runs = allRuns.Where(Shown).ToList();
+        Console.WriteLine($"## {split}: {runs.Count(r => !r.Scenario.Healthy)} faulty, {runs.Count(r => r.Scenario.Healthy)} healthy runs" +
+            (unshown.Count > 0 ? $", {unshown.Count} whose fault did not show" : "") + "\n");
         Console.WriteLine("| kind | expected runs | detected | recall | runs reported | false alarms (raw) | precision (raw) | false alarms (root cause) | precision (root cause) |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var kind in Enum.GetValues<FindingKind>())
@@ -41,6 +49,9 @@ public static class Metrics
         int missed = faulty.Count(r => !r.Scenario.Expected.All(k => r.Findings.Any(f => f.Kind == k)));
         Console.WriteLine($"\nhealthy runs: {healthy.Count}; findings on them: {warn} Warning/Error, {info} Info " +
             $"({(double)(warn + info) / healthy.Count:F2} per healthy run); faulty runs with an expected kind missed: {missed} of {faulty.Count}");
+        if (unshown.Count > 0)
+            Console.WriteLine($"faults that did not show in the losses (not counted above): " + string.Join(", ", unshown.Select(r =>
+                $"{r.Scenario.Name} [{string.Join(" ", r.Findings.Where(f => f.Severity >= Severity.Warning).Select(f => f.Kind).Distinct())}]")));
 
         // delay: the first step of the first finding of each expected kind, as a fraction of the run
         var delays = new List<(string Name, double Fraction)>();
@@ -77,7 +88,7 @@ public static class Metrics
         // and below the unrepaired run's or a tenth of step 0) counted a NaN → 44.7 cross-entropy as a repair and a
         // run that the repair left worse than no repair at all.
         var attempts = new List<(string Name, bool Ok, double Before, double After)>();
-        foreach (var r in faulty)
+        foreach (var r in allRuns.Where(r => !r.Scenario.Healthy))
         {
             var rep = repaired[r.Scenario.Name];
             if (!rep.Findings.Any(f => f.Parameter is { } p && p.StartsWith("repair:", StringComparison.Ordinal))) continue;

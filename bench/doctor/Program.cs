@@ -31,7 +31,9 @@ foreach (var sc in Scenarios.All(seeds))
     results.Add(run);
     var kinds = run.Findings.Select(f => $"{f.Kind}{(f.Severity == Severity.Info ? "(i)" : "")}{(f.CausedBy is null ? "" : "←" + f.CausedBy)}").Distinct();
     bool ok = sc.Expected.All(k => run.Findings.Any(f => f.Kind == k));
-    Console.WriteLine($"{sc.Split,-8} {sc.Name,-30} {(ok ? "ok  " : "MISS")} {string.Join(", ", kinds)}");
+    // "n/a": a setting fault that did not show on this seed (Scenario.Shows), so there was nothing to find
+    string mark = sc.Shows?.Invoke(run.Losses) == false ? "n/a " : ok ? "ok  " : "MISS";
+    Console.WriteLine($"{sc.Split,-8} {sc.Name,-30} {mark} {string.Join(", ", kinds)}");
     if (verbose) foreach (var f in doctor.FindingsByCause) Console.WriteLine($"         {f}  {string.Join(" ", f.Evidence.Select(e => $"{e.Key}={e.Value:G3}"))}");
 }
 Console.WriteLine($"\n{results.Count} runs × {steps} steps in {clock.Elapsed.TotalSeconds:F1} s\n");
