@@ -20,6 +20,9 @@ internal static unsafe class GemmConfig
 
     internal static GemmPath Path { get; private set; }
 
+    /// <summary>Whether a row-major A is read in place by the micro-kernel instead of packed (tests and A/B runs flip it).</summary>
+    internal static bool ReadRowsInPlace = true;
+
     static GemmConfig() => Select(Best);
 
     internal static GemmPath Best =>
@@ -34,8 +37,8 @@ internal static unsafe class GemmConfig
         switch (path)
         {
             case GemmPath.Avx512:
-                GemmTiling<float>.Set(6, 64, mc: 144, kc: 256, nc: 4096, &GemmMicroKernels.Avx512<float>);
-                GemmTiling<double>.Set(6, 32, mc: 96, kc: 256, nc: 2048, &GemmMicroKernels.Avx512<double>);
+                GemmTiling<float>.Set(6, 64, mc: 144, kc: 256, nc: 4096, &GemmMicroKernels.Avx512<float>, &GemmMicroKernels.Avx512RowsA<float>);
+                GemmTiling<double>.Set(6, 32, mc: 96, kc: 256, nc: 2048, &GemmMicroKernels.Avx512<double>, &GemmMicroKernels.Avx512RowsA<double>);
                 break;
             case GemmPath.Avx2:
                 GemmTiling<float>.Set(6, 16, mc: 144, kc: 256, nc: 4096, &GemmMicroKernels.Avx2<float>);
@@ -70,11 +73,16 @@ internal sealed unsafe class GemmTiling<T> where T : unmanaged
     internal readonly int MR, NR, MC, KC, NC;
     internal readonly delegate*<int, T*, T*, T*, nint, T, T, void> Kernel;
 
-    private GemmTiling(int mr, int nr, int mc, int kc, int nc, delegate*<int, T*, T*, T*, nint, T, T, void> kernel)
+    /// <summary>The same kernel reading A from MR rows of a row-major matrix (leading dimension as 3rd argument), or null.</summary>
+    internal readonly delegate*<int, T*, nint, T*, T*, nint, T, T, void> RowsAKernel;
+
+    private GemmTiling(int mr, int nr, int mc, int kc, int nc, delegate*<int, T*, T*, T*, nint, T, T, void> kernel,
+        delegate*<int, T*, nint, T*, T*, nint, T, T, void> rowsAKernel)
     {
-        MR = mr; NR = nr; MC = mc / mr * mr; KC = kc; NC = nc / nr * nr; Kernel = kernel;
+        MR = mr; NR = nr; MC = mc / mr * mr; KC = kc; NC = nc / nr * nr; Kernel = kernel; RowsAKernel = rowsAKernel;
     }
 
-    internal static void Set(int mr, int nr, int mc, int kc, int nc, delegate*<int, T*, T*, T*, nint, T, T, void> kernel)
-        => current = new GemmTiling<T>(mr, nr, mc, kc, nc, kernel);
+    internal static void Set(int mr, int nr, int mc, int kc, int nc, delegate*<int, T*, T*, T*, nint, T, T, void> kernel,
+        delegate*<int, T*, nint, T*, T*, nint, T, T, void> rowsAKernel = null)
+        => current = new GemmTiling<T>(mr, nr, mc, kc, nc, kernel, rowsAKernel);
 }

@@ -9,7 +9,7 @@ namespace Tidu.Kernels;
 /// registers for the whole kc loop: per k step it loads one row of the B micro-panel (NR values, a few vectors),
 /// broadcasts the MR values of the A micro-panel and does MR·NR/W fused multiply-adds.
 /// </summary>
-internal static unsafe class GemmMicroKernels
+internal static unsafe partial class GemmMicroKernels
 {
     /// <summary>6×4 vectors of 512 bits: 6×64 for float32, 6×32 for float64; 24 accumulators, 4 B loads and
     /// 6 broadcasts per k step (30 of the 32 zmm registers).</summary>

@@ -85,6 +85,57 @@ public sealed class GemmTests
         }
     });
 
+    /// <summary>
+    /// A row-major A read in place by the micro-kernel (full MR-row panels; a last partial panel is still packed)
+    /// gives the same bits as packing it: awkward shapes, padded leading dimensions, both B layouts, beta 0 and not,
+    /// float and double, 1 and 2 threads, and an MC block boundary (m above 144).
+    /// </summary>
+    [Fact]
+    public void ReadingARowsInPlaceGivesTheSameBitsAsPacking()
+    {
+        if (!Avx512F.IsSupported) return; // only the AVX-512 path has the in-place kernel
+        WithPath(nameof(GemmPath.Avx512), () =>
+        {
+            bool before = GemmConfig.ReadRowsInPlace;
+            long threshold = GemmConfig.ParallelThreshold;
+            int threads = Parallelism.ThreadCount;
+            try
+            {
+                GemmConfig.ParallelThreshold = 0;
+                var rng = new System.Random(29);
+                foreach (var (m, n, k) in new[] { (64, 256, 300), (6, 64, 1), (7, 65, 2), (65, 129, 127), (200, 70, 513), (13, 5, 64), (300, 300, 33) })
+                    foreach (bool tb in new[] { false, true })
+                        foreach (int t in new[] { 1, 2 })
+                        {
+                            Parallelism.ThreadCount = t;
+                            Same<float>(rng, tb, m, n, k, pad: 0, alpha: 1f, beta: 0f);
+                            Same<float>(rng, tb, m, n, k, pad: 3, alpha: 0.5f, beta: 1.5f);
+                            Same<double>(rng, tb, m, n, k, pad: 1, alpha: 1, beta: 0.25);
+                        }
+            }
+            finally
+            {
+                GemmConfig.ReadRowsInPlace = before;
+                GemmConfig.ParallelThreshold = threshold;
+                Parallelism.ThreadCount = threads;
+            }
+        });
+
+        static void Same<T>(System.Random rng, bool tb, int m, int n, int k, int pad, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            int lda = k + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+            var a = RandomArray<T>(rng, (m - 1) * lda + k);
+            var b = RandomArray<T>(rng, ((tb ? n : k) - 1) * ldb + (tb ? k : n));
+            var c0 = RandomArray<T>(rng, (m - 1) * ldc + n);
+            var packed = (T[])c0.Clone(); var inPlace = (T[])c0.Clone();
+            GemmConfig.ReadRowsInPlace = false;
+            Gemm.Multiply(false, tb, m, n, k, alpha, a, lda, b, ldb, beta, packed, ldc);
+            GemmConfig.ReadRowsInPlace = true;
+            Gemm.Multiply(false, tb, m, n, k, alpha, a, lda, b, ldb, beta, inPlace, ldc);
+            Assert.Equal(packed, inPlace);
+        }
+    }
+
     /// <summary>Narrow outputs (n far below the micro-tile width) are computed as Cᵀ = Bᵀ·Aᵀ and written back
     /// transposed: every transpose combination, padded leading dimensions, beta 0 and not.</summary>
     [Theory]
