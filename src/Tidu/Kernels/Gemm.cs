@@ -134,6 +134,8 @@ internal static unsafe class Gemm
             // slice would load and store every C tile for 16 multiply-adds (the slicing depends on k alone, so every
             // thread count sums in the same order)
             int slices = (K + tiling.KC - 1) / tiling.KC, kcMax = (K + slices - 1) / slices;
+            // MC rows of A, kcMax deep, within the L2 budget next to the B micro-panel: a deep slice takes fewer rows
+            mcMax = Math.Min(mcMax, Math.Max(mr, (int)(GemmTiling<T>.ABlockBytes / ((long)kcMax * sizeof(T))) / mr * mr));
             var kernel = tiling.Kernel;
             var rowsA = !TransA && GemmConfig.ReadRowsInPlace ? tiling.RowsAKernel : null;
             int m = i1 - i0, n = j1 - j0;

@@ -7,8 +7,11 @@ internal enum GemmPath { Portable, Avx2, Avx512 }
 
 /// <summary>
 /// The per-CPU part of the GEMM (BLIS's "config"): micro-tile MR×NR and cache blocking MC/KC/NC for each element
-/// type. Sized for Zen 5 (48 KiB L1D, 1 MiB L2 per core, 32 MiB L3): the KC×NR micro-panel of B stays in L1 while
-/// the micro-kernel walks the MC×KC block of packed A, which stays in L2; the KC×NC block of packed B lives in L3.
+/// type. Sized for Zen 5 (48 KiB L1D, 1 MiB L2 per core, 32 MiB L3): the micro-kernel walks the MC×KC block of A
+/// (packed, or read in place) in L2 against one KC×NR micro-panel of B; the KC×NC block of packed B lives in L3.
+/// Float32 on AVX-512 uses a deep KC of 1024: once A was read in place, loading and storing every C tile once per
+/// 256-deep slice cost more than a B micro-panel that no longer fits L1 (1024³ +6 %, 2048³ +5–9 %, the 784-256-10
+/// MLP step +7 %, in-process A/B). MC then shrinks so that MC×KC stays within <see cref="GemmTiling{T}.ABlockBytes"/>.
 /// </summary>
 internal static unsafe class GemmConfig
 {
@@ -37,7 +40,7 @@ internal static unsafe class GemmConfig
         switch (path)
         {
             case GemmPath.Avx512:
-                GemmTiling<float>.Set(6, 64, mc: 144, kc: 256, nc: 4096, &GemmMicroKernels.Avx512<float>, &GemmMicroKernels.Avx512RowsA<float>);
+                GemmTiling<float>.Set(6, 64, mc: 144, kc: 1024, nc: 4096, &GemmMicroKernels.Avx512<float>, &GemmMicroKernels.Avx512RowsA<float>);
                 GemmTiling<double>.Set(6, 32, mc: 96, kc: 256, nc: 2048, &GemmMicroKernels.Avx512<double>, &GemmMicroKernels.Avx512RowsA<double>);
                 break;
             case GemmPath.Avx2:
@@ -71,6 +74,13 @@ internal sealed unsafe class GemmTiling<T> where T : unmanaged
     }
 
     internal readonly int MR, NR, MC, KC, NC;
+
+    /// <summary>
+    /// The most bytes an MC×KC block of A may take: MC shrinks for a deep slice. 256 KiB, a quarter of Zen 5's L2:
+    /// for 2048³ with KC = 1024, MC 48–60 ran at 354–385 GFLOP/s and MC 144 at 347–371 (in-process A/B); at KC = 256
+    /// the cap leaves MC at 144, where 256³ was 5–15 % faster than with MC 48–96.
+    /// </summary>
+    internal const long ABlockBytes = 256 * 1024;
     internal readonly delegate*<int, T*, T*, T*, nint, T, T, void> Kernel;
 
     /// <summary>The same kernel reading A from MR rows of a row-major matrix (leading dimension as 3rd argument), or null.</summary>
