@@ -136,6 +136,43 @@ public sealed class GemmTests
         }
     }
 
+    /// <summary>
+    /// k beyond one slice (float32 AVX-512 slices k up to 1024 deep, with MC cut to keep an MC×KC block of A within
+    /// its L2 budget): several slices accumulate into C, against the triple loop, and 1 and 2 threads agree bitwise.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void DeepProductsSlicedInKMatchTheTripleLoop(string path) => WithPath(path, () =>
+    {
+        long threshold = GemmConfig.ParallelThreshold;
+        int threads = Parallelism.ThreadCount;
+        try
+        {
+            GemmConfig.ParallelThreshold = 0;
+            var rng = new System.Random(31);
+            foreach (var (m, n, k) in new[] { (67, 130, 2100), (13, 70, 1025) })
+                foreach (bool ta in new[] { false, true })
+                    foreach (bool tb in new[] { false, true })
+                    {
+                        Check<float>(rng, ta, tb, m, n, k, alpha: 1f, beta: 0f, pad: 0, 1e-6f);
+                        Check<float>(rng, ta, tb, m, n, k, alpha: 0.5f, beta: 1.5f, pad: 3, 1e-6f);
+                        var a = RandomArray<float>(rng, m * k); var b = RandomArray<float>(rng, k * n);
+                        var one = new float[m * n]; var two = new float[m * n];
+                        Parallelism.ThreadCount = 1;
+                        Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, one, n);
+                        Parallelism.ThreadCount = 2;
+                        Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, two, n);
+                        Assert.Equal(one, two);
+                    }
+            Check<double>(rng, false, true, 40, 70, 600, alpha: 1, beta: 1, pad: 1, 1e-15);
+        }
+        finally
+        {
+            GemmConfig.ParallelThreshold = threshold;
+            Parallelism.ThreadCount = threads;
+        }
+    });
+
     /// <summary>Narrow outputs (n far below the micro-tile width) are computed as Cᵀ = Bᵀ·Aᵀ and written back
     /// transposed: every transpose combination, padded leading dimensions, beta 0 and not.</summary>
     [Theory]
