@@ -15,7 +15,7 @@ public static class Dump
         var doctor = sc.Run(steps);
         var h = doctor.History;
         var inv = CultureInfo.InvariantCulture;
-        foreach (var f in doctor.Findings) Console.WriteLine(f);
+        foreach (var f in doctor.Findings) Console.WriteLine($"{f} [first step {f.Evidence.GetValueOrDefault("firstStep", f.Step)}]");
         foreach (var l in h.Losses)
         {
             if (l.Step % every != 0) continue;
