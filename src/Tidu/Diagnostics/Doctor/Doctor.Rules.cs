@@ -18,6 +18,7 @@ public sealed partial class Doctor
     private bool unboundedLoss; // the WeightGrowth finding is the unbounded-loss one
     private readonly Dictionary<string, int> activationRuns = [];
     private readonly Dictionary<string, Queue<double>> saturationWindows = []; // the last Patience saturated fractions per module
+    private bool saturated; // a SaturatedActivation finding was raised
     private readonly List<double> gradNorms = [];
     private double initialWeightNorm = double.NaN, lastWeightNorm = double.NaN, lastUpdateRatio = double.NaN;
     private double? clipNorm;

@@ -186,9 +186,12 @@ public sealed partial class Doctor
                 if (window.Count > Options.Patience) window.Dequeue();
                 double mean = window.Average();
                 if (window.Count == Options.Patience && mean > Options.SaturatedFraction)
+                {
+                    saturated = true;
                     Raise(FindingKind.SaturatedActivation, Severity.Warning, a.Name, Ev(("saturatedFraction", mean), ("lastSaturatedFraction", a.SaturatedFraction), ("threshold", Options.SaturatedFraction)),
                         $"{100 * mean:F0}% of the inputs of {a.Name} ({a.Kind}) are beyond ±{F(monitor.Options.SaturationBound)}, where its derivative is almost zero.",
                         ["normalise the inputs", "Xavier init for the Sigmoid/Tanh layers (smaller initial weights)", "add BatchNorm or LayerNorm before the activation", "use ReLU/GELU in the hidden layers"]);
+                }
             }
         }
     }
