@@ -74,6 +74,20 @@ public class DoctorCauseTests
     }
 
     [Fact]
+    public void GradientsThatVanishAfterAnLrOvershootAreItsConsequence()
+    {
+        // lr-too-high-adam-1-r1 and three more held-out replicas: the first updates kill most ReLUs, and then the
+        // gradient no longer reaches the first layer. That vanishing gradient is the overshoot's doing, not a root of
+        // its own; a vanishing gradient without an overshoot still is one
+        Finding Make(FindingKind kind, string? parameter) =>
+            new(kind, Severity.Warning, 10, parameter, new Dictionary<string, double>(), kind.ToString(), ["a remedy"]);
+        var attributed = CauseGraph.Attribute([Make(FindingKind.LearningRateTooHigh, null), Make(FindingKind.VanishingGradient, "0.weight")]);
+        Assert.Equal(FindingKind.LearningRateTooHigh, Assert.Single(attributed, f => f.Kind == FindingKind.VanishingGradient).CausedBy);
+        var alone = CauseGraph.Attribute([Make(FindingKind.VanishingGradient, "0.weight"), Make(FindingKind.LearningRateTooLow, null)]);
+        Assert.Null(Assert.Single(alone, f => f.Kind == FindingKind.VanishingGradient).CausedBy);
+    }
+
+    [Fact]
     public void ByCausePutsEachRootBeforeItsConsequences()
     {
         static Finding F(FindingKind k, Severity s, int step, FindingKind? cause = null) =>
