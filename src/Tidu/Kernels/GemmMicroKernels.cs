@@ -15,6 +15,23 @@ internal static unsafe partial class GemmMicroKernels
     /// 6 broadcasts per k step (30 of the 32 zmm registers).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Avx512<T>(int kc, T* a, T* b, T* c, nint ldc, T alpha, T beta) where T : unmanaged
+        => Avx512Tile(kc, a, 1, 6, b, c, ldc, alpha, beta); // a packed micro-panel: the 6 rows side by side, 6 per k
+
+    /// <summary>
+    /// The same kernel reading A in place from six rows of a row-major matrix (A(r, p) = a[r·lda + p]) instead of
+    /// from a packed micro-panel: BLIS's "sup" idea for operands that are cheap to stream. Each k step broadcasts the
+    /// same six values and does the same fused multiply-adds in the same order, so the two give identical results.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Avx512RowsA<T>(int kc, T* a, nint lda, T* b, T* c, nint ldc, T alpha, T beta) where T : unmanaged
+        => Avx512Tile(kc, a, lda, 1, b, c, ldc, alpha, beta);
+
+    /// <summary>
+    /// The 6×4-vector tile over kc steps with A(r, p) at a[r·row + p·step]. Compiled optimised from its first call,
+    /// like every kernel: the JIT does not inline this much into the entry points, and a tier-0 copy ran at 7 GFLOP/s.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Avx512Tile<T>(int kc, T* a, nint row, nint step, T* b, T* c, nint ldc, T alpha, T beta) where T : unmanaged
     {
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default;
@@ -23,19 +40,20 @@ internal static unsafe partial class GemmMicroKernels
         Vector512<T> c30 = default, c31 = default, c32 = default, c33 = default;
         Vector512<T> c40 = default, c41 = default, c42 = default, c43 = default;
         Vector512<T> c50 = default, c51 = default, c52 = default, c53 = default;
+        nint r2 = 2 * row, r3 = 3 * row, r4 = 4 * row, r5 = 5 * row;
         // two k steps per iteration: the loop's own instructions (pointer bumps, count, branch) come half as often,
         // which measured +3 % at 1024³ and 2048³ on 2 threads (an interleaved A/B run, medians of 12) and no change on
         // the mid-sized shapes; prefetching the C tile at the start was also tried and gained nothing on top
         for (int pairs = kc >> 1; pairs != 0; pairs--)
         {
-            Step(a, b, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23,
+            Step(a, row, r2, r3, r4, r5, b, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23,
                 ref c30, ref c31, ref c32, ref c33, ref c40, ref c41, ref c42, ref c43, ref c50, ref c51, ref c52, ref c53);
-            Step(a + 6, b + 4 * w, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23,
+            Step(a + step, row, r2, r3, r4, r5, b + 4 * w, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23,
                 ref c30, ref c31, ref c32, ref c33, ref c40, ref c41, ref c42, ref c43, ref c50, ref c51, ref c52, ref c53);
-            a += 12; b += 8 * w;
+            a += 2 * step; b += 8 * w;
         }
         if ((kc & 1) != 0)
-            Step(a, b, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23,
+            Step(a, row, r2, r3, r4, r5, b, w, ref c00, ref c01, ref c02, ref c03, ref c10, ref c11, ref c12, ref c13, ref c20, ref c21, ref c22, ref c23,
                 ref c30, ref c31, ref c32, ref c33, ref c40, ref c41, ref c42, ref c43, ref c50, ref c51, ref c52, ref c53);
         var va = Vector512.Create(alpha); var vb = Vector512.Create(beta);
         bool read = !Vector512.EqualsAll(vb, Vector512<T>.Zero); // no call here: it would spill the accumulators
@@ -47,9 +65,10 @@ internal static unsafe partial class GemmMicroKernels
         Store4(c, w, c50, c51, c52, c53, va, vb, read);
     }
 
-    /// <summary>One k step of the 6×4-vector kernel: 4 loads of B, 6 broadcasts of A, 24 fused multiply-adds.</summary>
+    /// <summary>One k step of the 6×4-vector kernel: 4 loads of B, 6 broadcasts of A (rows 0, r1, …, r5 apart), 24
+    /// fused multiply-adds.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<T>(T* a, T* b, int w,
+    private static void Step<T>(T* a, nint r1, nint r2, nint r3, nint r4, nint r5, T* b, int w,
         ref Vector512<T> c00, ref Vector512<T> c01, ref Vector512<T> c02, ref Vector512<T> c03,
         ref Vector512<T> c10, ref Vector512<T> c11, ref Vector512<T> c12, ref Vector512<T> c13,
         ref Vector512<T> c20, ref Vector512<T> c21, ref Vector512<T> c22, ref Vector512<T> c23,
@@ -61,15 +80,15 @@ internal static unsafe partial class GemmMicroKernels
         var b2 = Vector512.Load(b + 2 * w); var b3 = Vector512.Load(b + 3 * w);
         var x = Vector512.Create(a[0]);
         c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01); c02 = Fma(x, b2, c02); c03 = Fma(x, b3, c03);
-        x = Vector512.Create(a[1]);
+        x = Vector512.Create(a[r1]);
         c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11); c12 = Fma(x, b2, c12); c13 = Fma(x, b3, c13);
-        x = Vector512.Create(a[2]);
+        x = Vector512.Create(a[r2]);
         c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21); c22 = Fma(x, b2, c22); c23 = Fma(x, b3, c23);
-        x = Vector512.Create(a[3]);
+        x = Vector512.Create(a[r3]);
         c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31); c32 = Fma(x, b2, c32); c33 = Fma(x, b3, c33);
-        x = Vector512.Create(a[4]);
+        x = Vector512.Create(a[r4]);
         c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41); c42 = Fma(x, b2, c42); c43 = Fma(x, b3, c43);
-        x = Vector512.Create(a[5]);
+        x = Vector512.Create(a[r5]);
         c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51); c52 = Fma(x, b2, c52); c53 = Fma(x, b3, c53);
     }
 
