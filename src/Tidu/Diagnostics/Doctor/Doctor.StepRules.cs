@@ -184,7 +184,9 @@ public sealed partial class Doctor
                 if (!saturationWindows.TryGetValue(a.Name, out var window)) saturationWindows[a.Name] = window = new Queue<double>();
                 window.Enqueue(a.SaturatedFraction);
                 if (window.Count > Options.Patience) window.Dequeue();
-                double mean = window.Average();
+                double mean = 0;
+                foreach (double v in window) mean += v; // Queue's struct enumerator: no allocation per sampled step
+                mean /= window.Count;
                 if (window.Count == Options.Patience && mean > Options.SaturatedFraction)
                 {
                     saturated = true;
