@@ -81,6 +81,30 @@ public class DoctorTests
     }
 
     [Fact]
+    public void AFirstLayerGradientThatUnderflowedIsCalledExactlyZero()
+    {
+        // Linear(2, 4) with weights 1e4 feeds a Sigmoid that saturates to exactly 1 in float32, so no gradient gets
+        // through to the first layer while the last one still learns. "0 times that of the last" read as a slip.
+        var model = new Sequential(new Linear(2, 4), new Sigmoid(), new Linear(4, 1));
+        Init.Constant(model.NamedParameters().Single(p => p.Name == "0.weight").Parameter, 1e4);
+        var opt = new SGD(model.Parameters(), lr: 1e-3);
+        using var doctor = new Doctor(model, opt);
+        var x = Tensor.From([1f, 1f, 2f, 1f, 1f, 2f, 2f, 2f], 4, 2);
+        for (int step = 0; step < 10; step++)
+        {
+            opt.ZeroGrad();
+            var loss = (model.Forward(x) - 3).Pow(2).Mean();
+            loss.Backward();
+            doctor.Observe(loss);
+            opt.Step();
+        }
+        var vanishing = Assert.Single(doctor.Findings, f => f.Kind == FindingKind.VanishingGradient);
+        Assert.Equal(0, vanishing.Evidence["firstGradNorm"]);
+        Assert.Contains("exactly zero", vanishing.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("0 times", vanishing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AccumulationOverMicroBatchesIsNotGradientNotZeroed()
     {
         var data = Scenarios.Moons(64, 1);

@@ -183,7 +183,11 @@ public sealed partial class Doctor
                 vanishingRun = ratio < Options.VanishingRatio && gf < Options.VanishingFirstNorm ? vanishingRun + 1 : 0;
                 if (vanishingRun >= Options.Patience)
                     Raise(FindingKind.VanishingGradient, Severity.Warning, first.Name, Ev(("firstGradNorm", gf), ("lastGradNorm", gl), ("ratio", ratio), ("threshold", Options.VanishingRatio)),
-                        $"The gradient of the first layer ({first.Name}) is {F(ratio)} times that of the last ({last.Name}): the early layers barely learn.",
+                        // "0 times" read as a formatting slip on the 30-layer sigmoid demo, whose first-layer gradient
+                        // underflows to exactly zero in float32
+                        gf == 0
+                            ? $"The gradient of the first layer ({first.Name}) is exactly zero (it underflowed) while that of the last ({last.Name}) has norm {F(gl)}: the early layers do not learn at all."
+                            : $"The gradient of the first layer ({first.Name}) is {F(ratio)} times that of the last ({last.Name}): the early layers barely learn.",
                         ["use ReLU/GELU instead of Sigmoid/Tanh in the hidden layers", "add residual connections", "add BatchNorm or LayerNorm between the layers", "Xavier/Kaiming init for the layers"]);
                 // AUTOTRAINER: exploding if the ratio is above 70 or non-finite.
                 explodingRun = ratio > Options.ExplodingRatio ? explodingRun + 1 : 0;
