@@ -51,7 +51,8 @@ public enum Severity
 /// <summary>One diagnosis: what, where, when, the numbers behind it, and what to do.</summary>
 /// <param name="Kind">What went wrong.</param>
 /// <param name="Severity">How serious it is.</param>
-/// <param name="Step">The optimizer step at which it was detected.</param>
+/// <param name="Step">The optimizer step at which it was last detected: the doctor raises a finding again on every step its
+/// condition holds (see <see cref="Finding.FirstStep"/> for when it began).</param>
 /// <param name="Parameter">The dotted parameter or module name it concerns, where one applies.</param>
 /// <param name="Evidence">The measured numbers that triggered it, by name (e.g. "ratio", "threshold").</param>
 /// <param name="Message">A one-sentence explanation.</param>
@@ -74,8 +75,20 @@ public sealed record Finding(
     /// <summary>The parameter of the cause finding, where it names one.</summary>
     public string? CausedByParameter { get; init; }
 
+    /// <summary>
+    /// The optimizer step at which it was first detected: <c>Evidence["firstStep"]</c> when it was raised again later,
+    /// else <see cref="Step"/>. A report saying "at step 149" of an unnormalised input seen from step 0 hid when the
+    /// problem began.
+    /// </summary>
+    public int FirstStep => Evidence.TryGetValue("firstStep", out double first) ? (int)first : Step;
+
+    /// <summary>"step 5", or "steps 0–149" when it was first detected at 0 and is still there at 149.</summary>
+    public string StepRange => FirstStep == Step
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step {Step}")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"steps {FirstStep}–{Step}");
+
     /// <summary>Kind, step, parameter, message and cause on one line.</summary>
     public override string ToString() =>
-        $"[{Severity}] {Kind} at step {Step}{(Parameter is null ? "" : $" in {Parameter}")}: {Message}"
+        $"[{Severity}] {Kind} at {StepRange}{(Parameter is null ? "" : $" in {Parameter}")}: {Message}"
         + (CausedBy is { } c ? $" (consequence of {c}{(CausedByParameter is null ? "" : $" in {CausedByParameter}")})" : "");
 }

@@ -114,7 +114,7 @@ internal static class CauseGraph
     {
         string where = cause.Parameter is null ? "" : $" in {cause.Parameter}";
         string name = $"“{HtmlReport.Title(cause)}”{where}";
-        var suggestions = new List<string> { $"fix the root cause first: {name} (reported at step {cause.Step})" };
+        var suggestions = new List<string> { $"fix the root cause first: {name} (reported at step {cause.FirstStep})" };
         bool starved = StarvesGradients(cause.Kind);
         // raising the lr does not help when the gradients never reach the weights (wrong advice for a vanishing net)
         foreach (var s in f.Suggestions)

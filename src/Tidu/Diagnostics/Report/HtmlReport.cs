@@ -92,8 +92,9 @@ public static class HtmlReport
         for (int i = 0; i < findings.Count; i++)
         {
             var f = findings[i];
-            markers.Add(new StepMarker(f.Step, i + 1, SeverityClass(f.Severity),
-                string.Create(CultureInfo.InvariantCulture, $"#{i + 1} {Title(f)} at step {f.Step}")));
+            // the marker stands where the problem began; its tooltip says how long it lasted
+            markers.Add(new StepMarker(f.FirstStep, i + 1, SeverityClass(f.Severity),
+                string.Create(CultureInfo.InvariantCulture, $"#{i + 1} {Title(f)} at {f.StepRange}")));
             if (f.Parameter is { } p)
                 // Root causes come first, so the first finding naming a parameter sets its colour.
                 flagged[p] = flagged.TryGetValue(p, out var refs)
@@ -141,7 +142,8 @@ public static class HtmlReport
           .Append("<span class=\"badge\">").Append(f.Severity.ToString()).Append("</span>")
           .Append("<h3>").Append(Html.Encode(Title(f))).Append("</h3>")
           .Append("<span class=\"kind\">").Append(f.Kind.ToString()).Append("</span></div>\n")
-          .Append("<div class=\"where\">at step <strong>").Append(f.Step.ToString(CultureInfo.InvariantCulture)).Append("</strong>");
+          .Append("<div class=\"where\">at step <strong>").Append(f.FirstStep.ToString(CultureInfo.InvariantCulture)).Append("</strong>");
+        if (f.Step != f.FirstStep) sb.Append(" (still seen at step ").Append(f.Step.ToString(CultureInfo.InvariantCulture)).Append(')');
         if (f.Parameter is not null) sb.Append(" in <code>").Append(Html.Encode(f.Parameter)).Append("</code>");
         if (f.CausedBy is { } cause)
         {

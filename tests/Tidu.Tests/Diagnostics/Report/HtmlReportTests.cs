@@ -57,6 +57,26 @@ public class HtmlReportTests
     }
 
     [Fact]
+    public void AFindingSeenOverManyStepsIsShownWhereItBegan()
+    {
+        // the doctor raises a finding again on every step its condition holds; Step is the last, firstStep the first
+        var persisted = ReportSamples.LearningRate() with
+        {
+            Step = 149,
+            Evidence = new Dictionary<string, double> { ["update ratio"] = 0.081, ["firstStep"] = 12 },
+        };
+        Assert.Equal(12, persisted.FirstStep);
+        Assert.Equal("steps 12–149", persisted.StepRange);
+        Assert.StartsWith("[Warning] LearningRateTooHigh at steps 12–149 in layers.7.weight: ", persisted.ToString(), StringComparison.Ordinal);
+        Assert.Equal("step 35", ReportSamples.LearningRate().StepRange);
+
+        string html = HtmlReport.Render(ReportSamples.Realistic([persisted]));
+        Assert.Contains("at step <strong>12</strong> (still seen at step 149) in <code>layers.7.weight</code>", html);
+        Assert.Contains("#1 Learning rate too high at steps 12–149", html);
+        Assert.DoesNotContain("at step <strong>149</strong>", html);
+    }
+
+    [Fact]
     public void NoFindingsShowsTheHealthyState()
     {
         string html = HtmlReport.Render(ReportSamples.Realistic(findings: []));
