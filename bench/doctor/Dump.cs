@@ -15,7 +15,7 @@ public static class Dump
         var doctor = sc.Run(steps);
         var h = doctor.History;
         var inv = CultureInfo.InvariantCulture;
-        foreach (var f in doctor.Findings) Console.WriteLine($"{f} [first step {f.Evidence.GetValueOrDefault("firstStep", f.Step)}]");
+        foreach (var f in doctor.Findings) Console.WriteLine(f);
         foreach (var l in h.Losses)
         {
             if (l.Step % every != 0) continue;
@@ -89,7 +89,7 @@ public static class LossDump
         foreach (var sc in Scenarios.All().Where(s => s.Split == "tune" && s.Name.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var d = sc.Run(steps);
-            Console.WriteLine($"{sc.Name}: {string.Join(", ", d.Findings.Select(f => $"{f.Kind}@{(f.Evidence.TryGetValue("firstStep", out double fs) ? fs : f.Step)}"))}");
+            Console.WriteLine($"{sc.Name}: {string.Join(", ", d.Findings.Select(f => $"{f.Kind}@{f.FirstStep}"))}");
             Console.WriteLine("  " + string.Join(" ", d.History.Losses.Select(l => l.Loss.ToString("G3", inv))));
         }
     }

@@ -58,7 +58,7 @@ public static class Metrics
         foreach (var r in faulty)
             foreach (var k in r.Scenario.Expected)
             {
-                var hits = r.Findings.Where(f => f.Kind == k).Select(FirstStep).ToList();
+                var hits = r.Findings.Where(f => f.Kind == k).Select(f => f.FirstStep).ToList();
                 if (hits.Count > 0) delays.Add((r.Scenario.Name, hits.Min() / (double)steps));
             }
         if (delays.Count > 0)
@@ -73,7 +73,7 @@ public static class Metrics
         var located = faulty.Where(r => r.Scenario.Where.Length > 0).Select(r =>
         {
             var first = r.Findings.Where(f => r.Scenario.Expected.Contains(f.Kind) && f.Parameter is not null && !f.Parameter.StartsWith("repair:", StringComparison.Ordinal))
-                .OrderBy(FirstStep).FirstOrDefault();
+                .OrderBy(f => f.FirstStep).FirstOrDefault();
             bool right = first?.Parameter is { } p && r.Scenario.Where.Any(w => w.EndsWith('.') ? p.StartsWith(w, StringComparison.Ordinal) : p == w);
             return (r.Scenario.Name, Right: right, Named: first?.Parameter ?? "(none)");
         }).ToList();
@@ -100,8 +100,6 @@ public static class Metrics
         Console.WriteLine($"repair: {attempts.Count(a => a.Ok)} of {attempts.Count} repaired runs improved ({(double)attempts.Count(a => a.Ok) / Math.Max(1, attempts.Count):P0}): " +
             string.Join(", ", attempts.Select(a => $"{a.Name} {a.Before:G3}→{a.After:G3}{(a.Ok ? "" : " ✗")}")) + "\n");
     }
-
-    private static int FirstStep(Finding f) => f.Evidence.TryGetValue("firstStep", out double fs) ? (int)fs : f.Step;
 
     private static double FinalLoss(IReadOnlyList<double> losses)
     {

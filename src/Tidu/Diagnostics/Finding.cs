@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tidu.Diagnostics;
 
 /// <summary>What went wrong in training (the training doctor's diagnoses).</summary>
@@ -84,8 +86,8 @@ public sealed record Finding(
 
     /// <summary>"step 5", or "steps 0–149" when it was first detected at 0 and is still there at 149.</summary>
     public string StepRange => FirstStep == Step
-        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step {Step}")
-        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"steps {FirstStep}–{Step}");
+        ? string.Create(CultureInfo.InvariantCulture, $"step {Step}")
+        : string.Create(CultureInfo.InvariantCulture, $"steps {FirstStep}–{Step}");
 
     /// <summary>Kind, step, parameter, message and cause on one line.</summary>
     public override string ToString() =>

@@ -107,7 +107,7 @@ public class DoctorLossCurveTests
         var findings = Observe(curve);
         var oscillation = Assert.Single(findings, f => f.Kind == FindingKind.OscillatingLoss);
         // a finding raised again keeps its first step in the evidence
-        double first = oscillation.Evidence.TryGetValue("firstStep", out double f0) ? f0 : oscillation.Step;
+        double first = oscillation.FirstStep;
         Assert.InRange(first, 10, 14);
         Assert.DoesNotContain(findings, f => f.Kind == FindingKind.DivergingLoss);
     }

@@ -20,7 +20,7 @@ public class DoctorNegativeLossTests
         var growth = Assert.Single(Observe(curve), f => f.Kind == FindingKind.WeightGrowth);
         Assert.Equal(1, growth.Evidence["unboundedLoss"]);
         Assert.Equal(Severity.Error, growth.Severity);
-        Assert.True(growth.Evidence.GetValueOrDefault("firstStep", growth.Step) <= 15, $"found at {growth.Evidence.GetValueOrDefault("firstStep", growth.Step)}");
+        Assert.True(growth.FirstStep <= 15, $"found at {growth.FirstStep}");
         Assert.Contains(growth.Suggestions, s => s.Contains("log σ", StringComparison.Ordinal));
     }
 
