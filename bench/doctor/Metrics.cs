@@ -120,6 +120,11 @@ public static class Metrics
         const int steps = 320; // 20 sampled steps at k = 16
         var data = Scenarios.Moons(1024, 5);
         var selfShare = new Dictionary<int, double>(); // the doctor's own time / the rest of the loop's time
+        var sampled = new Dictionary<int, int>(); // steps the doctor sampled (dense start and confirmations included)
+        // after the dense start (DoctorOptions.DenseSteps, sampled whatever k is): what every later step of a long run costs
+        int denseSteps = new DoctorOptions().DenseSteps;
+        var steadyShare = new Dictionary<int, double>();
+        var steadyTime = new Dictionary<int, double>(); // key 0: without the doctor
         double Time(int? k)
         {
             // the previous run's tensors are collected now, not charged to this run
@@ -130,8 +135,14 @@ public static class Metrics
             var opt = new Adam(model.Parameters(), lr: 1e-3);
             using var doctor = k is { } every ? new Doctor(model, opt, new DoctorOptions { SampleEvery = every }) : null;
             var clock = Stopwatch.StartNew();
+            double atDenseEnd = 0, doctorAtDenseEnd = 0;
             for (int step = 0; step < steps; step++)
             {
+                if (step == denseSteps)
+                {
+                    atDenseEnd = clock.Elapsed.TotalMilliseconds;
+                    doctorAtDenseEnd = doctor?.Elapsed.TotalMilliseconds ?? 0;
+                }
                 // in a TensorScope, as `tidu train` and the kernel benchmarks run their steps: without it every step's
                 // tensors go to the garbage collector, whose pauses (a third of the step here) made the doctor's share
                 // look smaller than it is and the wall-time column swing by tens of percent
@@ -144,6 +155,13 @@ public static class Metrics
                 opt.Step();
             }
             double total = clock.Elapsed.TotalMilliseconds;
+            steadyTime[k ?? 0] = Math.Min(steadyTime.GetValueOrDefault(k ?? 0, double.PositiveInfinity), total - atDenseEnd);
+            if (doctor is not null)
+            {
+                double own = doctor.Elapsed.TotalMilliseconds - doctorAtDenseEnd;
+                steadyShare[k!.Value] = Math.Min(steadyShare.GetValueOrDefault(k.Value, double.PositiveInfinity), own / (total - atDenseEnd - own));
+            }
+            if (doctor is not null) sampled[k!.Value] = doctor.History.Losses.Count(l => doctor.History.Layers.Any(r => r.Step == l.Step));
             if (doctor is not null) selfShare[k!.Value] = Math.Min(selfShare.GetValueOrDefault(k.Value, double.PositiveInfinity),
                 doctor.Elapsed.TotalMilliseconds / (total - doctor.Elapsed.TotalMilliseconds));
             return total;
@@ -157,5 +175,9 @@ public static class Metrics
             string.Join("; ", Enumerable.Range(1, 3).Select(c => $"k={configs[c]}: {best[c]:F0} ms ({(best[c] - best[0]) / best[0]:+0.0%;-0.0%})")));
         Console.WriteLine("overhead measured inside the run (the doctor's own time / the rest of the loop, best of 4; robust to machine load): " +
             string.Join("; ", new[] { 1, 4, 16 }.Select(k => $"k={k}: {selfShare[k]:+0.0%}")));
+        Console.WriteLine($"after the first {denseSteps} steps (the steady state of a long run; best of 4): without doctor {steadyTime[0]:F0} ms; " +
+            string.Join("; ", new[] { 1, 4, 16 }.Select(k => $"k={k}: {steadyTime[k]:F0} ms ({(steadyTime[k] - steadyTime[0]) / steadyTime[0]:+0.0%;-0.0%}), inside {steadyShare[k]:+0.0%}")));
+        Console.WriteLine($"steps sampled of {steps} (the first {new DoctorOptions().DenseSteps} always, then every k, and the steps after a sampled condition that is not yet confirmed): " +
+            string.Join("; ", new[] { 1, 4, 16 }.Select(k => $"k={k}: {sampled[k]}")));
     }
 }

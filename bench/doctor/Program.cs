@@ -4,8 +4,13 @@ using Tidu.DoctorBench;
 
 // Runs every scenario, prints each run's findings, then per split: precision/recall per kind, false alarms on healthy
 // runs, detection delay, localisation and repair success; then the doctor's overhead at SampleEvery = 1, 4, 16.
-// Usage: dotnet run -c Release --project bench/doctor [steps] [--verbose] [--no-overhead]
+// Usage: dotnet run -c Release --project bench/doctor [steps] [--verbose] [--no-overhead] [--seeds N] [--every K]
 int steps = args.Length > 0 && int.TryParse(args[0], out int s) ? s : 150;
+// --every K: the doctor samples gradients, weights and activations every K steps (DoctorOptions.SampleEvery), as
+// `tidu train` does with 16; the default, 1, samples every step
+int everyAt = Array.IndexOf(args, "--every");
+int sampleEvery = everyAt >= 0 ? int.Parse(args[everyAt + 1]) : 1;
+Scenarios.DefaultOptions = new DoctorOptions { SampleEvery = sampleEvery };
 bool verbose = args.Contains("--verbose");
 int seedsAt = Array.IndexOf(args, "--seeds");
 int seeds = seedsAt >= 0 ? int.Parse(args[seedsAt + 1]) : 1;
@@ -17,7 +22,7 @@ if (lossesAt >= 0) { LossDump.Run(args[lossesAt + 1], steps); return; }
 int dumpAt = Array.IndexOf(args, "--dump");
 if (dumpAt >= 0)
 {
-    if (args.Contains("--repair")) Scenarios.DefaultOptions = new DoctorOptions { Repair = true };
+    if (args.Contains("--repair")) Scenarios.DefaultOptions = new DoctorOptions { Repair = true, SampleEvery = sampleEvery };
     Dump.Run(args[dumpAt + 1], steps, args.Length > dumpAt + 2 && int.TryParse(args[dumpAt + 2], out int every) ? every : 1);
     return;
 }
@@ -36,10 +41,10 @@ foreach (var sc in Scenarios.All(seeds))
     Console.WriteLine($"{sc.Split,-8} {sc.Name,-30} {mark} {string.Join(", ", kinds)}");
     if (verbose) foreach (var f in doctor.FindingsByCause) Console.WriteLine($"         {f}  {string.Join(" ", f.Evidence.Select(e => $"{e.Key}={e.Value:G3}"))}");
 }
-Console.WriteLine($"\n{results.Count} runs × {steps} steps in {clock.Elapsed.TotalSeconds:F1} s\n");
+Console.WriteLine($"\n{results.Count} runs × {steps} steps in {clock.Elapsed.TotalSeconds:F1} s (SampleEvery {sampleEvery})\n");
 
 // the repair pass: every faulty scenario again with Repair = true
-Scenarios.DefaultOptions = new DoctorOptions { Repair = true };
+Scenarios.DefaultOptions = new DoctorOptions { Repair = true, SampleEvery = sampleEvery };
 var repaired = Scenarios.All(seeds).Where(sc => !sc.Healthy).ToDictionary(sc => sc.Name, sc =>
 {
     var d = sc.Run(steps);

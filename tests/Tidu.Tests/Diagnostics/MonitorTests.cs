@@ -49,6 +49,24 @@ public class MonitorTests
     }
 
     [Fact]
+    public void DenseStepsAreSampledBeforeEveryKTakesOver()
+    {
+        var model = new Sequential(new Linear(2, 1));
+        var opt = new SGD(model.Parameters(), lr: 0.1);
+        using var monitor = new GradientMonitor(model, opt, new MonitorOptions { SampleEvery = 4, DenseSteps = 3 });
+        for (int step = 0; step < 10; step++)
+        {
+            opt.ZeroGrad();
+            var loss = model.Forward(Tensor.From(new float[] { 1, 2 }, 1, 2)).Sum();
+            loss.Backward();
+            monitor.RecordLoss(loss.Item());
+            opt.Step();
+        }
+        Assert.Equal([0, 1, 2, 4, 8], monitor.History.Layers.Select(l => l.Step));
+        Assert.Equal(10, monitor.History.Losses.Count);
+    }
+
+    [Fact]
     public void HistoryIsBounded()
     {
         var h = new TrainingHistory(capacity: 3);

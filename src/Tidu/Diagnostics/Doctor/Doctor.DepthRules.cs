@@ -46,6 +46,7 @@ public sealed partial class Doctor
         initialChain ??= chain; // measured on the forward of the first sampled step, i.e. on the initial weights
         double total = chain[^1].Rms / chain[0].Rms, gain = Math.Pow(total, 1.0 / hops);
         depthGrowthRun = gain > Options.ExplodingActivationGain ? depthGrowthRun + 1 : 0;
+        Suspect(depthGrowthRun > 0, depthGrowthRun, Options.ExplodingActivationPatience);
         if (depthGrowthRun < Options.ExplodingActivationPatience) return;
 
         // name the first layer where the growth starts (the first hop above the threshold) and report the largest hop

@@ -123,6 +123,7 @@ public sealed partial class Doctor
             if (!sampled || !s.HasGrad || !s.Grad.AllFinite) continue;
             bool allZero = s.Grad.ZeroFraction >= 1;
             zeroGradSteps[i] = allZero ? zeroGradSteps[i] + 1 : 0;
+            Suspect(allZero && !hasRelu, zeroGradSteps[i], Options.NoGradientSteps);
             if (!hasRelu && zeroGradSteps[i] >= Options.NoGradientSteps)
                 Raise(FindingKind.NoGradient, Severity.Warning, s.Name, Ev(("stepsWithZeroGradient", zeroGradSteps[i])),
                     $"The gradient of {s.Name} has been exactly zero for {zeroGradSteps[i]} steps.",
@@ -132,6 +133,7 @@ public sealed partial class Doctor
             if (hasRelu && p.Rank >= 2)
             {
                 deadGradSteps[i] = s.Grad.ZeroFraction >= Options.DeadGradientFraction ? deadGradSteps[i] + 1 : 0;
+                Suspect(s.Grad.ZeroFraction >= Options.DeadGradientFraction, deadGradSteps[i], Options.Patience);
                 if (deadGradSteps[i] >= Options.Patience)
                     Raise(FindingKind.DeadRelu, Severity.Warning, s.Name, Ev(("zeroGradientFraction", s.Grad.ZeroFraction), ("threshold", Options.DeadGradientFraction)),
                         $"{100 * s.Grad.ZeroFraction:F0}% of the gradient of {s.Name} is exactly zero: the ReLU units it feeds are dead.",
@@ -181,6 +183,7 @@ public sealed partial class Doctor
                 double ratio = gf / gl;
                 // AUTOTRAINER (ICSE 2021): vanishing if ‖g_first‖/‖g_last‖ < 1e-3 and ‖g_first‖ < 1e-4.
                 vanishingRun = ratio < Options.VanishingRatio && gf < Options.VanishingFirstNorm ? vanishingRun + 1 : 0;
+                Suspect(vanishingRun > 0, vanishingRun, Options.Patience);
                 if (vanishingRun >= Options.Patience)
                     Raise(FindingKind.VanishingGradient, Severity.Warning, first.Name, Ev(("firstGradNorm", gf), ("lastGradNorm", gl), ("ratio", ratio), ("threshold", Options.VanishingRatio)),
                         // "0 times" read as a formatting slip on the 30-layer sigmoid demo, whose first-layer gradient
@@ -191,6 +194,7 @@ public sealed partial class Doctor
                         ["use ReLU/GELU instead of Sigmoid/Tanh in the hidden layers", "add residual connections", "add BatchNorm or LayerNorm between the layers", "Xavier/Kaiming init for the layers"]);
                 // AUTOTRAINER: exploding if the ratio is above 70 or non-finite.
                 explodingRun = ratio > Options.ExplodingRatio ? explodingRun + 1 : 0;
+                Suspect(explodingRun > 0, explodingRun, Options.Patience);
                 if (explodingRun >= Options.Patience)
                     Raise(FindingKind.ExplodingGradient, Severity.Warning, first.Name, Ev(("firstGradNorm", gf), ("lastGradNorm", gl), ("ratio", ratio), ("threshold", Options.ExplodingRatio)),
                         $"The gradient of the first layer ({first.Name}) is {F(ratio)} times that of the last ({last.Name}): gradients grow towards the input.",
@@ -265,9 +269,17 @@ public sealed partial class Doctor
 
     private int badInputStep = -1; // the step whose input batch held NaN or ∞
 
+    // the input of a step that is not sampled, kept (not read) until the step ends in case its loss turns out non-finite
+    private (string Name, Module Module, Tensor Input)? unsampledInput;
+
     private void CheckInput(string name, Module m, Tensor input)
     {
-        if (!m.Training || !monitor.IsSampling || !input.DType.IsFloatingPoint() || input.Rank < 1 || input.NumberOfElements == 0) return;
+        if (!m.Training || !input.DType.IsFloatingPoint() || input.Rank < 1 || input.NumberOfElements == 0) return;
+        if (!monitor.IsSampling)
+        {
+            unsampledInput = (name, m, input);
+            return;
+        }
         // Per feature (column of [N, F], channel of [N, C, ...]) RMS = √(mean² + std²). Only clearly unscaled data is
         // flagged: raw 0–255 pixels, prices, years. Images in [0, 1] or standardised features are far below the limit,
         // which avoids UMLAUT's false alarm on [0, 1] images that are not exactly mean 0 / std 1.

@@ -25,6 +25,24 @@ public sealed partial class Doctor
         if (!corruptBatch) LossRules();
         MaybeSaveGoodState(loss);
         userRegularization = null;
+        // the monitor has advanced: this samples the next step, before its forward pass
+        if (confirming) monitor.SampleCurrentStep();
+        confirming = false;
+        unsampledInput = null;
+    }
+
+    private bool confirming;
+
+    /// <summary>
+    /// A sampled condition that holds but has not yet lasted <paramref name="patience"/> samples gets the next step
+    /// sampled too (with <see cref="DoctorOptions.SampleEvery"/> above 1), so that it is confirmed on consecutive steps
+    /// rather than k steps apart: at SampleEvery 16 the patience of 5 samples made a dying ReLU or a too-low lr wait
+    /// 80 steps. Once reported (or gone) the condition stops asking, so a lasting fault does not keep every step
+    /// sampled. With SampleEvery 1 every step is sampled anyway and nothing changes.
+    /// </summary>
+    private void Suspect(bool holds, int run, int patience)
+    {
+        if (holds && run < patience) confirming = true;
     }
 
     private void UpdateRules(int step)
@@ -69,6 +87,7 @@ public sealed partial class Doctor
                 if (g.HasOption("lr") && g.HasOption("weight_decay")) decayShare = Math.Max(decayShare, g.Lr * g.WeightDecay);
             lrHighRun = ratio > high && decayShare < 0.5 * ratio ? lrHighRun + 1 : 0;
             lrLowRun = ratio < low ? lrLowRun + 1 : 0;
+            Suspect(lrHighRun > 0, lrHighRun, Options.Patience);
             if (lrHighRun >= Options.Patience)
             {
                 Raise(FindingKind.LearningRateTooHigh, Severity.Warning, null, Ev(("updateRatio", ratio), ("threshold", high), ("lr", Lr), ("worstParameterRatio", worstRatio)),
@@ -79,6 +98,7 @@ public sealed partial class Doctor
             // a converged run takes tiny steps by design: once the loss is a hundredth of its start, small updates mean
             // "done", not "too slow" (seen on the seed's y = w·x at lr 1e-5, whose loss reaches 1e-9)
             bool converged = losses.Count >= 5 && losses[0] > 0 && Mean(losses.Count - 5, 5) < 0.01 * losses[0];
+            Suspect(lrLowRun > 0 && ratio > 0 && !converged, lrLowRun, Options.Patience);
             if (lrLowRun >= Options.Patience && ratio > 0 && !converged)
                 Raise(FindingKind.LearningRateTooLow, Severity.Warning, null, Ev(("updateRatio", ratio), ("threshold", low), ("lr", Lr)),
                     $"Each step changes the weights by only {F(ratio)} of their norm (healthy: about {F(Options.UpdateRatioTarget)}).",
@@ -89,6 +109,7 @@ public sealed partial class Doctor
         if (double.IsFinite(weightNorm) && initialWeightNorm > 0)
         {
             growthRun = weightNorm > lastWeightNorm ? growthRun + 1 : 0;
+            Suspect(growthRun > 0 && weightNorm > Options.WeightGrowthFactor * initialWeightNorm && !unboundedLoss, growthRun, Options.Patience);
             // the unbounded-loss finding already explains the growth, and says more than this one would
             if (weightNorm > Options.WeightGrowthFactor * initialWeightNorm && growthRun >= Options.Patience && !unboundedLoss)
                 Raise(FindingKind.WeightGrowth, Severity.Warning, null, Ev(("weightNorm", weightNorm), ("initialWeightNorm", initialWeightNorm), ("factor", weightNorm / initialWeightNorm)),
@@ -128,6 +149,7 @@ public sealed partial class Doctor
         double high = Options.UpdateRatioTarget * Options.UpdateRatioFactor, start = losses[0], loss = losses[^1];
         bool overshoot = previous > high && double.IsFinite(loss) && start > 0 && loss > Options.OvershootLossFactor * start;
         overshootRun = overshoot ? overshootRun + 1 : 0;
+        Suspect(overshoot, overshootRun, Options.OvershootPatience);
         // one jump far beyond that is enough: the loss of lr-too-high-adam-0-r2 went ×97 at step 3 and then swung
         // between ×2 and ×6, never twice in a row above ×10
         bool spike = overshoot && loss > Options.OvershootSpikeFactor * start;
@@ -158,6 +180,7 @@ public sealed partial class Doctor
                 // that outputs zero for every input)
                 bool dead = a.NonPositiveFraction >= Options.DeadReluFraction && a.DeadUnitFraction >= Options.DeadUnitFraction;
                 int run = activationRuns[a.Name] = dead ? activationRuns.GetValueOrDefault(a.Name) + 1 : 0;
+                Suspect(dead, run, Options.Patience);
                 if (run >= Options.Patience)
                 {
                     // Units that died while the network keeps learning (its loss already below half its start) are worth
@@ -187,6 +210,8 @@ public sealed partial class Doctor
                 double mean = 0;
                 foreach (double v in window) mean += v; // Queue's struct enumerator: no allocation per sampled step
                 mean /= window.Count;
+                bool reported = window.Count == Options.Patience && mean > Options.SaturatedFraction;
+                Suspect(a.SaturatedFraction > Options.SaturatedFraction, reported ? Options.Patience : 0, Options.Patience);
                 if (window.Count == Options.Patience && mean > Options.SaturatedFraction)
                 {
                     saturated = true;
@@ -222,6 +247,7 @@ public sealed partial class Doctor
         if (penalty <= 0 || !double.IsFinite(loss) || loss <= 0 || losses.Count == 0 || loss < Options.PlateauLossFraction * losses[0]) { regRun = 0; return; }
         double ratio = penalty / loss;
         regRun = ratio > Options.RegularizationRatio ? regRun + 1 : 0;
+        Suspect(regRun > 0, regRun, Options.Patience);
         if (regRun >= Options.Patience)
             Raise(FindingKind.RegularizationDominates, Severity.Warning, null, Ev(("penalty", penalty), ("dataLoss", loss), ("ratio", ratio), ("weightDecay", wdMax)),
                 $"The regularisation term ({F(penalty)}) outweighs the data loss ({F(loss)}): the optimizer mostly shrinks the weights.",

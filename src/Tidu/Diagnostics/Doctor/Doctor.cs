@@ -57,7 +57,7 @@ public sealed partial class Doctor : IDisposable
         this.optimizer = optimizer;
         Options = options ?? new DoctorOptions();
         // the monitor is driven from the doctor's own step hooks so that checks, repairs and statistics run in a fixed order
-        monitor = new GradientMonitor(model, null, new MonitorOptions { SampleEvery = Options.SampleEvery, HistoryCapacity = Options.HistoryCapacity });
+        monitor = new GradientMonitor(model, null, new MonitorOptions { SampleEvery = Options.SampleEvery, DenseSteps = Options.DenseSteps, HistoryCapacity = Options.HistoryCapacity });
         InitRules();
         InitRepair();
         hooks.Add(optimizer.RegisterStepPreHook(_ => Timed(BeforeStep)));
@@ -123,6 +123,14 @@ public sealed partial class Doctor : IDisposable
             Raise(FindingKind.NonFiniteValue, Severity.Error, "loss", Ev(("loss", value)),
                 $"The loss is {value.ToString(CultureInfo.InvariantCulture)}.",
                 [LowerLrText(), "clip the gradient norm at 1.0", "check the inputs and labels for NaN/infinite values", "use a numerically stable loss (CrossEntropy / BinaryCrossEntropyWithLogits on logits)"]);
+            // Between samples (SampleEvery > 1) look at this step after all: its gradients, and its input if that is
+            // what is corrupt, so that the root is named and, with Repair, the update skipped at the step it happens.
+            // At SampleEvery 16 a NaN batch between samples went into the weights and the repaired run ended NaN.
+            if (!monitor.IsSampling)
+            {
+                monitor.SampleCurrentStep();
+                if (unsampledInput is { } u) CheckInput(u.Name, u.Module, u.Input);
+            }
         }
     }
 

@@ -6,8 +6,22 @@ namespace Tidu.Diagnostics;
 /// </summary>
 public sealed record DoctorOptions
 {
-    /// <summary>Compute gradient/weight/activation statistics every this many steps (loss rules run every step).</summary>
+    /// <summary>
+    /// Compute gradient/weight/activation statistics every this many steps (loss rules run every step). With more than
+    /// 1, the first <see cref="DenseSteps"/> steps are sampled all the same, and once a sampled condition holds (dead
+    /// units, a tiny update ratio, …) the following steps are sampled until it is reported or gone, so that its
+    /// patience counts steps, not samples k steps apart.
+    /// </summary>
     public int SampleEvery { get; init; } = 1;
+
+    /// <summary>
+    /// Steps sampled at the start whatever <see cref="SampleEvery"/> is: an lr that overshoots or an initialisation
+    /// that explodes shows in the first steps. At SampleEvery 16, a Fashion-MNIST MLP at lr 2 went from loss 2.3 to NaN
+    /// between the samples of steps 0 and 16, and was reported as exploding gradients instead of an lr too high. The
+    /// default is <see cref="WarmupSteps"/> + <see cref="Patience"/>: the update-ratio rules start after the warm-up and
+    /// need 5 samples (with 10, lr-too-low-1 was found at step 21 instead of 14).
+    /// </summary>
+    public int DenseSteps { get; init; } = 15;
 
     /// <summary>How many history records to keep (see <see cref="MonitorOptions.HistoryCapacity"/>).</summary>
     public int HistoryCapacity { get; init; } = 100_000;

@@ -9,6 +9,9 @@ public sealed record MonitorOptions
     /// <summary>Compute statistics every this many optimizer steps (1 = every step).</summary>
     public int SampleEvery { get; init; } = 1;
 
+    /// <summary>Also compute them on each of the first this many steps, whatever <see cref="SampleEvery"/> is.</summary>
+    public int DenseSteps { get; init; }
+
     /// <summary>The largest number of records each history list keeps (a ring buffer: older records are dropped).</summary>
     public int HistoryCapacity { get; init; } = 100_000;
 
@@ -114,7 +117,15 @@ public sealed class GradientMonitor : IDisposable
     public int Step { get; private set; }
 
     /// <summary>Whether statistics are computed for the step in progress.</summary>
-    public bool IsSampling => Step % Options.SampleEvery == 0;
+    public bool IsSampling => Step % Options.SampleEvery == 0 || Step < Options.DenseSteps || Step == extraSample;
+
+    private int extraSample = -1;
+
+    /// <summary>
+    /// Samples the step in progress as well, before its forward pass has run (the doctor confirms a suspicion on the
+    /// next steps instead of <see cref="MonitorOptions.SampleEvery"/> steps apart).
+    /// </summary>
+    internal void SampleCurrentStep() => extraSample = Step;
 
     /// <summary>Records the data loss of a backward pass of the step in progress (the step's loss is the mean of these).</summary>
     public void RecordLoss(double loss)
