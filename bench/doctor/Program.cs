@@ -15,6 +15,7 @@ bool verbose = args.Contains("--verbose");
 int seedsAt = Array.IndexOf(args, "--seeds");
 int seeds = seedsAt >= 0 ? int.Parse(args[seedsAt + 1]) : 1;
 if (args.Contains("--upd")) { UpdateDump.Run(steps); return; }
+if (args.Contains("--real")) { RealData.Run(steps); return; }
 int oscAt = Array.IndexOf(args, "--osc");
 if (oscAt >= 0) { OscillationDump.Run(steps, args.Length > oscAt + 1 ? args[oscAt + 1] : ""); return; }
 int lossesAt = Array.IndexOf(args, "--losses");
