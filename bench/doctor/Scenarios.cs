@@ -66,6 +66,10 @@ public static partial class Scenarios
             list.Add(new($"healthy-moons-bn-{v}", split, None, None, n => Classify(Moons(256, s + 4), MlpBn(2, 2, 32, s + 4), m => new Adam(m.Parameters(), lr: 1e-2), n, batch: 64)));
             list.Add(new($"healthy-moons-wd-{v}", split, None, None, n => Classify(Moons(256, s + 5), Mlp(2, 2, 32, 2, () => new ReLU(), s + 5), m => new SGD(m.Parameters(), lr: 0.05, momentum: 0.9, weightDecay: 5e-4), n)));
             list.Add(new($"healthy-regmlp-adam-{v}", split, None, None, n => Regress(LinReg(256, 8, s + 6, scale: 1, nonlinear: true), Mlp(8, 1, 32, 2, () => new ReLU(), s + 6), m => new Adam(m.Parameters(), lr: 3e-3), n)));
+            // full batch (one batch of all 256 samples on every step), added in round (k) for the full-batch spike rule
+            // (DoctorOptions.FullBatchSpikeAboveStart): momentum SGD and Adam at sound learning rates
+            list.Add(new($"healthy-fullbatch-sgdm-{v}", split, None, None, n => Classify(Moons(256, s + 30), Mlp(2, 2, 32, 2, () => new ReLU(), s + 30), m => new SGD(m.Parameters(), lr: 0.1, momentum: 0.9), n, batch: 256)));
+            list.Add(new($"healthy-fullbatch-adam-{v}", split, None, None, n => Classify(Spirals(300, s + 31), Mlp(2, 3, 64, 3, () => new ReLU(), s + 31), m => new Adam(m.Parameters(), lr: 1e-2), n, batch: 300)));
 
             // ---- faulty runs (13 faults × 2 variants) ----
             list.Add(new($"lr-too-high-{v}", split, [FindingKind.DivergingLoss],

@@ -96,6 +96,7 @@ public sealed partial class Doctor
         double sumAbs = 0, sum = 0;
         int signChanges = 0, spikes = 0;
         double highestSpike = 0;
+        double spikeAboveStart = FullBatch ? Options.FullBatchSpikeAboveStart : Options.OscillationSpikeAboveStart;
         for (int i = n - w; i < n; i++)
         {
             // a NaN/∞ inside the window is a blow-up, the divergence rule's business (and Math.Sign throws on NaN)
@@ -103,7 +104,7 @@ public sealed partial class Doctor
             sum += losses[i];
             if (i > n - w) sumAbs += Math.Abs(losses[i] - losses[i - 1]);
             if (i > n - w + 1 && Math.Sign(losses[i] - losses[i - 1]) * Math.Sign(losses[i - 1] - losses[i - 2]) < 0) signChanges++;
-            if (i > lossBaselineStep && losses[i] > Options.OscillationSpikeFactor * losses[i - 1] && losses[i] > Options.OscillationSpikeAboveStart * initial && FallsBack(i, n))
+            if (i > lossBaselineStep && losses[i] > Options.OscillationSpikeFactor * losses[i - 1] && losses[i] > spikeAboveStart * initial && FallsBack(i, n))
             {
                 spikes++;
                 highestSpike = Math.Max(highestSpike, losses[i]);

@@ -275,6 +275,7 @@ public sealed partial class Doctor
     private void CheckInput(string name, Module m, Tensor input)
     {
         if (!m.Training || !input.DType.IsFloatingPoint() || input.Rank < 1 || input.NumberOfElements == 0) return;
+        if (!ReferenceEquals(unsampledInput?.Input, input)) TrackBatch(input); // not again when a NaN loss re-checks it
         if (!monitor.IsSampling)
         {
             unsampledInput = (name, m, input);

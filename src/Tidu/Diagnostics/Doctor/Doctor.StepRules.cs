@@ -29,6 +29,7 @@ public sealed partial class Doctor
         if (confirming) monitor.SampleCurrentStep();
         confirming = false;
         unsampledInput = null;
+        inputsThisStep = 0;
     }
 
     private bool confirming;

@@ -149,6 +149,13 @@ public sealed record DoctorOptions
     /// </summary>
     public double OscillationSpikeAboveStart { get; init; } = 2;
 
+    /// <summary>
+    /// On full-batch training (the same input on every step), a spike need only exceed this multiple of the start:
+    /// the data did not change, so a loss that jumps × 3 in one step and falls back is the update overshooting,
+    /// not a harder batch coming round (the reason for <see cref="OscillationSpikeAboveStart"/>).
+    /// </summary>
+    public double FullBatchSpikeAboveStart { get; init; } = 0.25;
+
     /// <summary>Oscillating: mean |Δloss| over the window relative to the mean loss above this …</summary>
     public double OscillationAmplitude { get; init; } = 0.3;
 
