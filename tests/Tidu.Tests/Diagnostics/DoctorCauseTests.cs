@@ -15,6 +15,16 @@ public class DoctorCauseTests
     }
 
     [Fact]
+    public void AnUpdateRatioInflatedByCollapsedWeightsIsNotAnLrTooHigh()
+    {
+        // held-out underfit-linear-xor-1-r7: Adam moves a linear model on XOR towards its best weights, 0; at 0.3 of
+        // their initial norm every step is 0.12 of them. That was LearningRateTooHigh, with the plateau its consequence.
+        var doctor = Scenarios.All(8).Single(s => s.Name == "underfit-linear-xor-1-r7").Run(150);
+        Assert.DoesNotContain(doctor.Findings, f => f.Kind == FindingKind.LearningRateTooHigh);
+        Assert.Contains(doctor.Findings, f => f is { Kind: FindingKind.SlowConvergence, CausedBy: null });
+    }
+
+    [Fact]
     public void ExplodingInitWithoutNaNIsFoundAtTheFirstLayerWithAConcreteFix()
     {
         // 4 ReLU layers with weights ×10: the loss stays finite and ‖g_first‖/‖g_last‖ stays near 1

@@ -86,7 +86,12 @@ public sealed partial class Doctor
             double decayShare = 0;
             foreach (var g in optimizer.ParamGroups)
                 if (g.HasOption("lr") && g.HasOption("weight_decay")) decayShare = Math.Max(decayShare, g.Lr * g.WeightDecay);
-            lrHighRun = ratio > high && decayShare < 0.5 * ratio ? lrHighRun + 1 : 0;
+            // near w = 0 any step is large beside w: weights that shrank below a fraction of their initial norm make the
+            // ratio say "small weights", not "large steps" (underfit-linear-xor-1-r7: a linear model on XOR whose best
+            // weights are 0, at 0.3 of its initial norm, ratio 0.12, reported as LearningRateTooHigh with its plateau
+            // as the consequence, and the lr repair changed nothing)
+            bool weightsCollapsed = weightNorm < Options.UpdateRatioMinWeightFraction * initialWeightNorm;
+            lrHighRun = ratio > high && decayShare < 0.5 * ratio && !weightsCollapsed ? lrHighRun + 1 : 0;
             lrLowRun = ratio < low ? lrLowRun + 1 : 0;
             Suspect(lrHighRun > 0, lrHighRun, Options.Patience);
             if (lrHighRun >= Options.Patience)
