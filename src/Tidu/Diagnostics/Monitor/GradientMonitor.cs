@@ -116,7 +116,10 @@ public sealed class GradientMonitor : IDisposable
     /// <summary>The number of completed steps (the index of the step in progress).</summary>
     public int Step { get; private set; }
 
-    /// <summary>Whether statistics are computed for the step in progress.</summary>
+    /// <summary>
+    /// Whether statistics are computed for the step in progress: every <see cref="MonitorOptions.SampleEvery"/>-th
+    /// step, each of the first <see cref="MonitorOptions.DenseSteps"/>, and a step the doctor asked to see.
+    /// </summary>
     public bool IsSampling => Step % Options.SampleEvery == 0 || Step < Options.DenseSteps || Step == extraSample;
 
     private int extraSample = -1;
