@@ -63,6 +63,12 @@ public static class RealData
             m => new SGD(m.Parameters(), lr: 0.05, momentum: 0.9, weightDecay: 1.0)),
         new("batchnorm-batch-2", FindingKind.SmallBatchNorm, "an MLP with BatchNorm1d trained on batches of 2, Adam lr 1e-3",
             m => new Adam(m.Parameters(), lr: 1e-3)) { Model = () => Flat(Scenarios.MlpBn(784, 10, 128, 7)), Batch = 2 },
+        // the reference CNN (convolutions and BatchNorm2d): its healthy update ratios are 5e-3 to 5e-2, and at lr 1e-5
+        // 2e-5, which DeepDiagnosis's ÷ 100 bound (1e-5) missed
+        new("cnn-healthy-sgd", null, "the reference CNN, SGD Nesterov 0.9, lr 0.05",
+            m => new SGD(m.Parameters(), lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4)) { Model = () => FashionMnistModels.Cnn() },
+        new("cnn-lr-too-low", FindingKind.LearningRateTooLow, "the reference CNN, SGD Nesterov at lr 1e-5",
+            m => new SGD(m.Parameters(), lr: 1e-5, momentum: 0.9, nesterov: true, weightDecay: 5e-4)) { Model = () => FashionMnistModels.Cnn() },
     ];
 
     public static void Run(int steps)
@@ -111,7 +117,7 @@ public static class RealData
         var model = c.Model?.Invoke() ?? FashionMnistModels.Mlp();
         c.Setup?.Invoke(model);
         var optimizer = c.Optimizer(model);
-        var loader = new DataLoader(data, c.Batch, shuffle: true, generator: new Generator(4), transform: FashionMnistModels.TrainTransform("mlp", new Generator(5)));
+        var loader = new DataLoader(data, c.Batch, shuffle: true, generator: new Generator(4), transform: FashionMnistModels.EvalTransform());
         var doctor = new Doctor(model, optimizer, new DoctorOptions { SampleEvery = 16, Repair = repair });
         var lossFn = new CrossEntropyLoss();
         var last = new List<double>();

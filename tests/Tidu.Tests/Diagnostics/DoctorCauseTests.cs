@@ -98,6 +98,24 @@ public class DoctorCauseTests
     }
 
     [Fact]
+    public void SmallUpdatesAfterAnOvershootKilledTheUnitsAreNotAdvisedALargerLr()
+    {
+        // lr-too-high-adam-1 (held-out): the overshoot kills most ReLUs and the updates then become tiny. Linked to the
+        // overshoot through the dead units, LearningRateTooLow read "a consequence of lr too high" and advised raising it.
+        Finding Make(FindingKind kind, string? parameter, params string[] remedies) =>
+            new(kind, Severity.Warning, 10, parameter, new Dictionary<string, double>(), kind.ToString(), remedies);
+        var attributed = CauseGraph.Attribute([
+            Make(FindingKind.LearningRateTooHigh, null, "lower the learning rate from 0.05 to 0.005"),
+            Make(FindingKind.DeadRelu, "1", "use LeakyReLU or GELU"),
+            Make(FindingKind.LearningRateTooLow, null, "raise the learning rate from 0.05 to 0.5")]);
+        var low = Assert.Single(attributed, f => f.Kind == FindingKind.LearningRateTooLow);
+        Assert.Equal(FindingKind.LearningRateTooHigh, low.CausedBy);
+        Assert.Equal(Severity.Info, low.Severity);
+        Assert.DoesNotContain(low.Suggestions, s => s.StartsWith("raise the learning rate", StringComparison.Ordinal));
+        Assert.Contains("because of “Dead ReLU units”, a consequence of “Learning rate too high”", low.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ByCausePutsEachRootBeforeItsConsequences()
     {
         static Finding F(FindingKind k, Severity s, int step, FindingKind? cause = null) =>

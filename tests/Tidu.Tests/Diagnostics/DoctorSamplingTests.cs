@@ -58,6 +58,36 @@ public class DoctorSamplingTests
     }
 
     [Fact]
+    public void SmallUpdatesWhileASchedulerMovesTheLrAreNotAnLrTooLow()
+    {
+        // updates of ~1e-6 of the weights: too small, unless a scheduler is warming the lr up (or decaying it)
+        static IReadOnlyList<Finding> Run(Func<int, double> lrAt, int steps)
+        {
+            Tensor.ManualSeed(9);
+            var model = new Tidu.NN.Linear(4, 1);
+            var opt = new Tidu.Optim.SGD(model.Parameters(), lr: lrAt(0));
+            using var doctor = new Doctor(model, opt);
+            var x = Tensor.Randn(32, 4);
+            var y = Tensor.Randn(32, 1);
+            for (int step = 0; step < steps; step++)
+            {
+                opt.ParamGroups[0].Lr = lrAt(step);
+                opt.ZeroGrad();
+                var loss = Tidu.NN.Functional.MseLoss(model.Forward(x), y);
+                loss.Backward();
+                doctor.Observe(loss);
+                opt.Step();
+            }
+            return doctor.Findings;
+        }
+        // a linear warm-up over 40 steps from 1e-8 to 1e-6, then a cosine decay: never steady at its peak for long
+        Assert.DoesNotContain(Run(t => t < 40 ? 1e-8 + t * 2.5e-8 : 1e-6 * 0.5 * (1 + Math.Cos(Math.PI * (t - 40) / 40)), 80),
+            f => f.Kind == FindingKind.LearningRateTooLow);
+        // the same lr held constant is too low
+        Assert.Contains(Run(_ => 1e-6, 40), f => f.Kind == FindingKind.LearningRateTooLow);
+    }
+
+    [Fact]
     public void AHealthyRunIsSampledOnlyAtTheStartAndEveryK()
     {
         var doctor = Run("healthy-moons-relu-adam-0", 150);

@@ -81,14 +81,15 @@ internal static class CauseGraph
                 }
                 if (universal is not null && !Structural.Contains(kind))
                 {
-                    result[i] = AsConsequence(f, universal);
+                    result[i] = AsConsequence(f, universal, universal.Kind);
                     rootOf.TryAdd(kind, universal);
                     continue;
                 }
                 Finding? cause = null;
+                FindingKind via = kind; // the kind that links f to its root: the root itself, or a consequence of it
                 foreach (var c in CausesOf(kind))
-                    if (rootOf.TryGetValue(c, out var candidate) && (cause is null || RankOf(candidate.Kind) < RankOf(cause.Kind))) cause = candidate;
-                if (cause is not null) result[i] = AsConsequence(f, cause);
+                    if (rootOf.TryGetValue(c, out var candidate) && (cause is null || RankOf(candidate.Kind) < RankOf(cause.Kind))) { cause = candidate; via = c; }
+                if (cause is not null) result[i] = AsConsequence(f, cause, via);
                 if (!rootOf.ContainsKey(kind)) rootOf[kind] = cause ?? result[i];
             }
         }
@@ -110,18 +111,25 @@ internal static class CauseGraph
 
     private static bool IsRepair(Finding f) => f.Parameter is { } p && p.StartsWith("repair:", StringComparison.Ordinal);
 
-    private static Finding AsConsequence(Finding f, Finding cause)
+    /// <param name="f">The consequence.</param>
+    /// <param name="cause">The root of its chain.</param>
+    /// <param name="via">The kind that links them: the root's own kind, or a consequence of the root that causes f (dead
+    /// ReLUs between an lr that overshot and updates that became small).</param>
+    private static Finding AsConsequence(Finding f, Finding cause, FindingKind via)
     {
         string where = cause.Parameter is null ? "" : $" in {cause.Parameter}";
         string name = $"“{HtmlReport.Title(cause)}”{where}";
         var suggestions = new List<string> { $"fix the root cause first: {name} (reported at step {cause.FirstStep})" };
-        bool starved = StarvesGradients(cause.Kind);
+        // Starved through the link as well as at the root: small updates after an lr overshoot killed the ReLUs were
+        // shown as "lr too low, a consequence of lr too high", with the advice to raise the lr.
+        bool starved = StarvesGradients(cause.Kind) || StarvesGradients(via);
         // raising the lr does not help when the gradients never reach the weights (wrong advice for a vanishing net)
         foreach (var s in f.Suggestions)
             if (!(starved && s.StartsWith("raise the learning rate", StringComparison.Ordinal))) suggestions.Add(s);
         var severity = f.Kind == FindingKind.LearningRateTooLow && starved ? Severity.Info : f.Severity;
+        string because = via == cause.Kind ? name : $"“{HtmlReport.KindName(via)}”, a consequence of {name}";
         string message = f.Kind == FindingKind.LearningRateTooLow && starved
-            ? $"{f.Message} The updates are small because of {name}, not because of the learning rate."
+            ? $"{f.Message} The updates are small because of {because}, not because of the learning rate."
             : $"{f.Message} Probably a consequence of {name}.";
         return f with { Severity = severity, Message = message, Suggestions = suggestions, CausedBy = cause.Kind, CausedByParameter = cause.Parameter };
     }

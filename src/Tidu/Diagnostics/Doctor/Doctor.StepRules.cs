@@ -10,6 +10,7 @@ public sealed partial class Doctor
     {
         bool sampled = monitor.IsSampling;
         int step = monitor.Step;
+        TrackLr(step);
         monitor.CompleteStep();
         double loss = monitor.LastLoss;
         // a corrupt batch's NaN loss says nothing about the training's trend (the input rule has reported it)
@@ -81,7 +82,7 @@ public sealed partial class Doctor
         // DeepDiagnosis (Wardat et al., ICSE 2022) after Karpathy: ‖Δw‖/‖w‖ should be near 1e-3; alarm beyond ×/÷ 100.
         if (double.IsFinite(ratio) && step >= Options.WarmupSteps)
         {
-            double high = Options.UpdateRatioTarget * Options.UpdateRatioFactor, low = Options.UpdateRatioTarget / Options.UpdateRatioFactor;
+            double high = Options.UpdateRatioTarget * Options.UpdateRatioFactor, low = Options.UpdateRatioTarget / Options.UpdateRatioLowFactor;
             // an update made mostly of weight decay (lr·wd ≥ half of it) is the regulariser's doing, not the lr's
             double decayShare = 0;
             foreach (var g in optimizer.ParamGroups)
@@ -92,7 +93,7 @@ public sealed partial class Doctor
             // as the consequence, and the lr repair changed nothing)
             bool weightsCollapsed = weightNorm < Options.UpdateRatioMinWeightFraction * initialWeightNorm;
             lrHighRun = ratio > high && decayShare < 0.5 * ratio && !weightsCollapsed ? lrHighRun + 1 : 0;
-            lrLowRun = ratio < low ? lrLowRun + 1 : 0;
+            lrLowRun = ratio < low && LrSteady(step) ? lrLowRun + 1 : 0;
             Suspect(lrHighRun > 0, lrHighRun, Options.Patience);
             if (lrHighRun >= Options.Patience)
             {
@@ -123,6 +124,24 @@ public sealed partial class Doctor
                     ["add weight decay (e.g. 1e-4)", LowerLrText(), "clip the gradient norm at 1.0"]);
             lastWeightNorm = weightNorm;
         }
+    }
+
+    private double peakLr = double.NegativeInfinity, lastLr = double.NaN;
+    private int lrChangedAt;
+
+    /// <summary>
+    /// The lr has been the same for <see cref="DoctorOptions.Patience"/> steps and is the highest so far: small updates
+    /// then say the lr is too low. While a scheduler warms it up or decays it (cosine annealing ends near 0; a linear
+    /// warm-up starts near 0), or after the doctor's own repair lowered it, small updates are by design.
+    /// </summary>
+    private bool LrSteady(int step) => lastLr >= peakLr && step - lrChangedAt >= Options.Patience;
+
+    /// <summary>Notes the lr of this step (every step, sampled or not, so that a change between samples is seen).</summary>
+    private void TrackLr(int step)
+    {
+        double lr = Lr;
+        if (lr != lastLr) { lastLr = lr; lrChangedAt = step; }
+        peakLr = Math.Max(peakLr, lr);
     }
 
     /// <summary>The L2 norm of the trainable floating-point parameters' values when monitoring started.</summary>
