@@ -5,8 +5,8 @@ public sealed partial class Doctor
     // ---- full-batch training: the same input on every step --------------------------------------------------
 
     // Values at fixed pseudo-random positions of the first module's input, this step's and the previous step's. Two
-    // different mini-batches agree on all of them only if the data is almost constant; 256 positions keep even sparse
-    // one-hot inputs (98 % zeros: 0.98^256 ≈ 6e-3) from looking like one batch for more than a step or two.
+    // different mini-batches agree on all of them only if the data is almost constant: even for sparse one-hot inputs
+    // (98 % zeros) the chance is 0.98^256 ≈ 6e-3 per pair of steps, and one disagreement rules full batch out for good.
     private const int FingerprintSize = 256;
     private double[] fingerprint = new double[FingerprintSize], previousFingerprint = new double[FingerprintSize];
     private int fingerprintElements = -1, previousElements = -1;
