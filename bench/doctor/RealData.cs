@@ -82,7 +82,7 @@ public static class RealData
         }
         var subset = new Subset(train, Enumerable.Range(0, 12_800).ToArray());
         var inv = CultureInfo.InvariantCulture;
-        int right = 0, faulty = 0, quietHealthy = 0, healthy = 0;
+        int right = 0, faulty = 0, quietHealthy = 0, healthy = 0, infoOnHealthy = 0;
         Console.WriteLine($"Fashion-MNIST, 12,800 images, batch 128 unless said, {steps} steps, SampleEvery 16; the reference MLP 784-256-128-10 unless said\n");
         foreach (var c in Cases)
         {
@@ -95,8 +95,14 @@ public static class RealData
                 var fixes = fixedDoctor.Findings.Where(f => f.Parameter?.StartsWith("repair:", StringComparison.Ordinal) == true).Select(f => f.Parameter![7..]).Distinct().ToList();
                 if (fixes.Count > 0) repaired = $", repaired ({string.Join(", ", fixes)}) {fixedFinal.ToString("G3", inv)}";
             }
-            var roots = doctor.FindingsByCause.Where(f => f.CausedBy is null && f.Severity != Severity.Info || f.CausedBy is null && f.Kind == c.Expected).ToList();
-            bool ok = c.Expected is { } k ? (c.RootRequired ? roots : doctor.Findings).Any(f => f.Kind == k) : roots.Count == 0;
+            // every root is listed, Info ones marked (i); as in the scenario benchmark, a healthy run is quiet when it has
+            // no Warning or Error (an Info is something worth knowing that needs no fix, such as units that died while
+            // the rest of the network learns)
+            var roots = doctor.FindingsByCause.Where(f => f.CausedBy is null).ToList();
+            bool ok = c.Expected is { } k
+                ? (c.RootRequired ? roots : doctor.Findings).Any(f => f.Kind == k)
+                : doctor.Findings.All(f => f.Severity == Severity.Info);
+            infoOnHealthy += c.Expected is null ? doctor.Findings.Count(f => f.Severity == Severity.Info) : 0;
             if (c.Expected is null) { healthy++; if (ok) quietHealthy++; }
             else { faulty++; if (ok) right++; }
             // one line per kind: GradientNotZeroed names every parameter
@@ -104,11 +110,11 @@ public static class RealData
             {
                 var f = g.First();
                 string where = f.Parameter is null ? "" : $" in {f.Parameter}{(g.Count() > 1 ? $" and {g.Count() - 1} more" : "")}";
-                return $"{g.Key} at step {f.FirstStep}{where}";
+                return $"{g.Key}{(f.Severity == Severity.Info ? "(i)" : "")} at step {f.FirstStep}{where}";
             }));
             Console.WriteLine($"{c.Name,-18} {(ok ? "ok  " : "MISS")} {c.What}\n{"",23}root causes: {found}\n{"",23}final loss {final.ToString("G3", inv)}{repaired}");
         }
-        Console.WriteLine($"\nreal data: the expected kind in {right} of {faulty} faulty runs (as the root cause, but for exploding-init); no finding in {quietHealthy} of {healthy} healthy runs");
+        Console.WriteLine($"\nreal data: the expected kind in {right} of {faulty} faulty runs (as the root cause, but for exploding-init); no Warning or Error in {quietHealthy} of {healthy} healthy runs, {infoOnHealthy} Info");
     }
 
     private static (Doctor Doctor, double FinalLoss) Train(Case c, Dataset data, int steps, bool repair)
