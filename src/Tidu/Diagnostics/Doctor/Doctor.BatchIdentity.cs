@@ -9,7 +9,7 @@ public sealed partial class Doctor
     // (98 % zeros) the chance is 0.98^256 ≈ 6e-3 per pair of steps, and one disagreement rules full batch out for good.
     private const int FingerprintSize = 256;
     private double[] fingerprint = new double[FingerprintSize], previousFingerprint = new double[FingerprintSize];
-    private int fingerprintElements = -1, previousElements = -1;
+    private int previousElements = -1; // the previous input's element count; -1 before the first
     private int inputsThisStep, sameBatchSteps;
     private bool batchesDiffer;
 
@@ -27,7 +27,6 @@ public sealed partial class Doctor
         int n = input.NumberOfElements, count = Math.Min(n, FingerprintSize);
         for (int j = 0; j < count; j++)
             fingerprint[j] = input.GetAsDouble(input.offset + (int)((ulong)j * 2654435761UL % (ulong)n));
-        fingerprintElements = n;
         if (previousElements >= 0)
         {
             bool same = n == previousElements && fingerprint.AsSpan(0, count).SequenceEqual(previousFingerprint.AsSpan(0, count));
@@ -35,6 +34,6 @@ public sealed partial class Doctor
             else batchesDiffer = true;
         }
         (fingerprint, previousFingerprint) = (previousFingerprint, fingerprint);
-        previousElements = fingerprintElements;
+        previousElements = n;
     }
 }
